@@ -1,0 +1,454 @@
+"""``clean_page``: the one public entry point of the cleaner core (no Scrapy here).
+
+One parse feeds everything: the page becomes blocks (``extraction``), the content
+container is chosen by where the prose is, each line is classified (``noise``), the
+document's own boundary is found (``govtext``: salutation … signature, date, attachments)
+and provenance is read from the document itself (``provenance``). Pages that are not
+Chinese are handed to trafilatura on the already-parsed, pre-pruned tree.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import extraction, govtext, noise, provenance
+from .extraction import Block, ParsedPage
+from .fingerprint import simhash_hex
+from .result import PROVENANCE_KEYS, CleanConfig, CleanResult
+
+__all__ = ["clean_page", "explain_page", "LineDecision"]
+
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
+# Inside the document only clear announcements are removed (a notice may legitimately
+# print "联系电话:…" or "地址:…"); outside it, everything goes.
+_IN_DOC_KINDS = {"edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list"}
+_STRICT_BANNER_RE = re.compile(r"(客服|服务|全国|免费|24小时|招聘|业务)(热线|电话|专线)")
+
+
+@dataclass
+class LineDecision:
+    """What happened to one block, and why (for ``govclean explain``)."""
+
+    index: int
+    text: str
+    kept: bool
+    kind: str | None
+    reason: str
+
+
+def clean_page(
+    html: str | bytes,
+    url: str = "",
+    *,
+    encoding: str | None = None,
+    config: CleanConfig | None = None,
+) -> CleanResult:
+    """Clean one page: the document alone, its provenance, and what was removed.
+
+    ``html`` is decoded text, or bytes — then decoded with ``encoding`` if given, else the
+    ``<meta>`` charset, else UTF-8 / GB18030 / Big5 (see :mod:`scrapy_govclean.encoding`).
+    """
+    result, _ = _clean(html, url, encoding=encoding, config=config or CleanConfig())
+    return result
+
+
+def explain_page(
+    html: str | bytes,
+    url: str = "",
+    *,
+    encoding: str | None = None,
+    config: CleanConfig | None = None,
+) -> tuple[CleanResult, list[LineDecision]]:
+    """Like :func:`clean_page`, plus every block of the page with the decision taken on it."""
+    return _clean(html, url, encoding=encoding, config=config or CleanConfig())
+
+
+def _empty_provenance(url: str, config: CleanConfig) -> dict:
+    prov = dict.fromkeys(PROVENANCE_KEYS)
+    site = provenance.site_of(url) if url else None
+    prov.update(url=url or None, site=site, official_site=provenance.is_official_host(site, config.official_domains), republished=False)
+    return prov
+
+
+def _clean(
+    html: str | bytes, url: str, *, encoding: str | None, config: CleanConfig
+) -> tuple[CleanResult, list[LineDecision]]:
+    warnings: list[str] = []
+    used_encoding: str | None = None
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        from .encoding import decode_html
+
+        text, used_encoding, warnings = decode_html(bytes(html), declared=encoding)
+    else:
+        text = html
+    page = extraction.parse_page(text, max_depth=config.max_depth)
+    if page.truncated_depth:
+        warnings.append(f"markup nested deeper than {config.max_depth} levels was flattened")
+    result = CleanResult(provenance=_empty_provenance(url, config), encoding=used_encoding, warnings=warnings)
+    if not page.blocks:
+        return result, []
+    if not _is_cjk_page(page.blocks):
+        decisions = _clean_with_trafilatura(text, url, page, result)
+        return result, decisions
+    decisions = _clean_cjk(page, url, config, result)
+    return result, decisions
+
+
+def _is_cjk_page(blocks: list[Block]) -> bool:
+    sample = "".join(b.text for b in blocks)[:30000]
+    cjk = len(_CJK_RE.findall(sample))
+    latin = len(_LATIN_RE.findall(sample))
+    return cjk >= 50 and cjk >= 0.3 * (cjk + latin / 5)
+
+
+# ---------------------------------------------------------------------------------------
+# Non-Chinese pages: trafilatura does well on them; we only prune and fingerprint.
+
+
+def _clean_with_trafilatura(text: str, url: str, page: ParsedPage, result: CleanResult) -> list[LineDecision]:
+    import trafilatura
+
+    extracted = trafilatura.extract(
+        text, url=url or None, include_comments=False, include_tables=True, deduplicate=False
+    ) or ""
+    lines = [extraction.clean_line(x) for x in extracted.splitlines()]
+    lines = [x for x in lines if x]
+    result.text = "\n".join(lines)
+    result.title = _title_from_head(page.head_title) or ""
+    result.provenance["title"] = result.title or None
+    result.simhash = simhash_hex(result.text)
+    kept = set(lines)
+    return [
+        LineDecision(b.index, b.text, b.text in kept, None if b.text in kept else "other", "trafilatura")
+        for b in page.blocks
+    ]
+
+
+def _title_from_head(head_title: str) -> str:
+    parts = [p for p in _TITLE_SPLIT_RE.split(head_title) if p.strip()]
+    if not parts:
+        return head_title.strip()
+    return max(parts[:2], key=len).strip() if len(parts[0]) < 6 else parts[0].strip()
+
+
+# ---------------------------------------------------------------------------------------
+# Chinese pages.
+
+
+def _structural_kind(b: Block, rules: noise.NoiseRules) -> str | None:
+    """Noise kind from wording or structure alone, for one block."""
+    kind = noise.match_kind(b.text, rules)
+    if kind:
+        return kind
+    if noise.is_seo_line(b.text):
+        return "seo_keywords"
+    if noise.inline_enumeration(b.text):
+        return "headline_list"
+    if b.link_count >= 3 and b.link_ratio >= 0.6 and not _has_prose_punct(b.text):
+        return "nav"
+    return None
+
+
+def _has_prose_punct(text: str) -> bool:
+    return any(ch in "。,;!?" for ch in text)
+
+
+def _prose_value(b: Block, kind: str | None) -> float:
+    return 0.0 if kind else extraction.block_value(b)
+
+
+def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanResult) -> list[LineDecision]:
+    rules = noise.load_rules(tuple(config.extra_noise_patterns))
+    grules = govtext.load_gov_rules()
+    blocks = page.blocks
+    lines = [b.text for b in blocks]
+    n = len(blocks)
+    kinds: list[str | None] = [_structural_kind(b, rules) for b in blocks]
+    for i, j in noise.shared_affix_run(lines):
+        for k in range(i, j + 1):
+            kinds[k] = kinds[k] or "seo_keywords"
+    prose = [_prose_value(b, kinds[i]) for i, b in enumerate(blocks)]
+
+    r0, r1, _ = extraction.choose_region(page)
+    if r1 < r0:
+        return []
+    prose_idx = [i for i in range(r0, r1 + 1) if prose[i] > 0]
+    if not prose_idx:
+        # No prose at all in the best container: keep its non-noise lines.
+        prose_idx = [i for i in range(r0, r1 + 1) if not kinds[i]] or [r0]
+    first_prose, last_prose = prose_idx[0], prose_idx[-1]
+
+    # --- the document's end: its signature (issuing body + date) and what may follow it.
+    search_stop = min(n, r1 + 12)
+    signature = govtext.find_signature(lines, prose, first_prose, search_stop)
+    if signature is not None:
+        sig_first, date_line = signature
+        end = date_line
+        k = date_line + 1
+        while k < n and k <= date_line + 40 and (govtext.is_trailer_line(lines[k]) or _continues_attachments(lines, k, end)):
+            end = k
+            k += 1
+    else:
+        sig_first = date_line = None
+        end = last_prose
+        # a trailing line that closes the text ("特此通知。", "专此函复") has no value but belongs
+        k = end + 1
+        while k <= r1 and not kinds[k] and _closing_line(lines[k]):
+            end = k
+            k += 1
+
+    # --- the title: the document's own heading, not the site's <title>.
+    title, title_idx = _find_title(page, kinds, r0, first_prose)
+
+    # --- the document's start: its salutation, or its first body line.
+    start = _find_start(lines, kinds, blocks, r0, first_prose, title_idx)
+
+    # --- decide every line.
+    vocabulary = noise.bigrams("\n".join(lines[i] for i in range(start, end + 1) if prose[i] > 0))
+    in_doc_kinds: list[str | None] = [None] * n
+    span_lines = list(range(start, end + 1))
+    for i in span_lines:
+        kind = kinds[i]
+        if kind == "banner" and not _STRICT_BANNER_RE.search(lines[i]):
+            kind = None
+        if kind in ("byline", "footer", "nav") and not _looks_like_stamp(lines[i]):
+            kind = None
+        in_doc_kinds[i] = kind if kind in _IN_DOC_KINDS or kind == "banner" else None
+    _mark_unrelated_lists(lines, span_lines, vocabulary, in_doc_kinds)
+
+    decisions: list[LineDecision] = []
+    kept_lines: list[str] = []
+    removed: list[tuple[str, str]] = []
+    for i, b in enumerate(blocks):
+        if start <= i <= end and in_doc_kinds[i] is None:
+            text, ads = noise.strip_ad_sentences(b.text, rules)
+            for ad in ads:
+                removed.append(("ad", ad))
+            if text:
+                kept_lines.append(text)
+                decisions.append(LineDecision(i, b.text, True, None, "document" if not ads else "document, ad sentence cut"))
+            else:
+                decisions.append(LineDecision(i, b.text, False, "ad", "ad sentence"))
+            continue
+        if i == title_idx:
+            decisions.append(LineDecision(i, b.text, False, None, "title"))
+            continue
+        kind = in_doc_kinds[i] if start <= i <= end else (kinds[i] or _outside_kind(b, i, start, end, r0, r1, lines))
+        reason = _reason(i, start, end, r0, r1, kinds[i], kind)
+        removed.append((kind, b.text))
+        decisions.append(LineDecision(i, b.text, False, kind, reason))
+
+    result.text = "\n".join(kept_lines)
+    result.title = title
+    result.noise = _merge_noise(removed)
+    _fill_provenance(result, page, lines, kinds, start, end, sig_first, date_line, title, config, grules)
+    result.simhash = simhash_hex(result.text)
+    return decisions
+
+
+def _continues_attachments(lines: list[str], k: int, end: int) -> bool:
+    """Numbered attachment titles continue an "附件:" line just above."""
+    if k == 0:
+        return False
+    head = next((lines[j] for j in range(k - 1, max(-1, k - 12), -1) if lines[j].startswith("附件")), None)
+    if head is None:
+        return False
+    number = noise.numbered(lines[k])
+    return number is not None and number <= 12 and len(lines[k]) <= 80
+
+
+def _closing_line(line: str) -> bool:
+    return len(line) <= 12 and line.rstrip("。.") in {"特此通知", "特此公告", "特此通告", "专此函复", "特此函复", "此复", "特此报告"}
+
+
+def _looks_like_stamp(line: str) -> bool:
+    """Bylines/footers inside the document span are removed only when they are clearly stamps."""
+    return len(line) <= 80 and (
+        noise.has_date(line) and ("发表" in line or "发布" in line or "浏览" in line or "点击" in line)
+        or "版权所有" in line or "ICP" in line
+    )
+
+
+def _mark_unrelated_lists(lines: list[str], span: list[int], vocabulary: set[str], kinds: list[str | None]) -> None:
+    """Inside the document: long numbered or affix-sharing lists unrelated to its vocabulary."""
+    if not span:
+        return
+    offset = span[0]
+    sub = [lines[i] for i in span]
+    for i, j in noise.enumeration_runs(sub, min_run=6):
+        items = sub[i : j + 1]
+        headline_share = sum(1 for it in items if noise.is_headline_like(it)) / len(items)
+        overlap = sum(noise.bigram_overlap(it, vocabulary) for it in items) / len(items)
+        if headline_share >= 0.7 and overlap < 0.45:
+            for k in range(i, j + 1):
+                kinds[offset + k] = "headline_list"
+
+
+def _outside_kind(b: Block, i: int, start: int, end: int, r0: int, r1: int, lines: list[str]) -> str:
+    if noise.numbered(b.text) is not None or noise.has_date(b.text) and noise.is_headline_like(b.text):
+        return "headline_list"
+    if b.link_ratio >= 0.6:
+        return "headline_list" if noise.is_headline_like(b.text) and len(b.text) >= 8 else "nav"
+    if b.hint < 0:
+        return "nav"
+    return "other"
+
+
+def _reason(i: int, start: int, end: int, r0: int, r1: int, pattern_kind: str | None, kind: str) -> str:
+    if start <= i <= end:
+        return f"{kind} inside the document"
+    where = "before the document" if i < start else "after the document's end"
+    if not (r0 <= i <= r1):
+        where = "outside the content container"
+    return f"{where}; {'matched ' + pattern_kind if pattern_kind else 'structure'}"
+
+
+def _merge_noise(removed: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """Consecutive removed lines of one kind form one block (a headline list is one entry)."""
+    merged: list[dict[str, str]] = []
+    for kind, text in removed:
+        if merged and merged[-1]["kind"] == kind and kind in ("headline_list", "nav", "seo_keywords", "other", "footer"):
+            merged[-1]["text"] += "\n" + text
+        else:
+            merged.append({"kind": kind, "text": text})
+    return merged
+
+
+def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose: int) -> tuple[str, int | None]:
+    """The document's own title: a heading line above the text that the <title> starts with."""
+    blocks = page.blocks
+    head = page.head_title
+    head_first = _title_from_head(head)
+    lo = max(0, r0 - 40)
+    best: tuple[float, int] | None = None
+    for i in range(lo, first_prose):
+        b = blocks[i]
+        t = b.text
+        if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5:
+            continue
+        score = 0.0
+        if head and (t in head or head_first and head_first in t):
+            score += 3 + min(len(t), 60) / 60
+        if b.in_heading:
+            score += 1.5
+        if "关于" in t and govtext.title_doc_type(t):
+            score += 2
+        if _has_prose_punct(t):
+            score -= 2
+        score -= (first_prose - i) * 0.02
+        if score >= 2 and (best is None or score > best[0]):
+            best = (score, i)
+    if best is not None:
+        return blocks[best[1]].text, best[1]
+    return head_first, None
+
+
+def _find_start(lines: list[str], kinds: list[str | None], blocks: list[Block], r0: int, first_prose: int, title_idx: int | None) -> int:
+    """The salutation, else the first body line (walking back over short untitled lines)."""
+    lo = r0 if title_idx is None else max(r0, title_idx + 1) if title_idx < first_prose else r0
+    for i in range(lo, first_prose + 1):
+        if not kinds[i] and govtext.is_salutation(lines[i]) and i != title_idx:
+            return i
+    start = first_prose
+    j = first_prose - 1
+    while j >= lo and j != title_idx and not kinds[j] and _could_be_body(lines[j], blocks[j]):
+        start = j
+        j -= 1
+    return start
+
+
+def _could_be_body(line: str, block: Block) -> bool:
+    """A short line above the first paragraph that still belongs to the text (a sub-heading)."""
+    if block.link_ratio > 0.3 or len(line) > 60:
+        return False
+    if provenance.find_doc_number(line) and len(line) <= 30:
+        return False  # the number line printed under a title is not body text
+    if noise.has_date(line) and not govtext.CN_DATE_RE.search(line):
+        return False
+    return True
+
+
+def _fill_provenance(
+    result: CleanResult,
+    page: ParsedPage,
+    lines: list[str],
+    kinds: list[str | None],
+    start: int,
+    end: int,
+    sig_first: int | None,
+    date_line: int | None,
+    title: str,
+    config: CleanConfig,
+    grules: govtext.GovRules,
+) -> None:
+    prov = result.provenance
+    text = result.text
+    before = lines[max(0, start - 30) : start]
+    fields = provenance.labelled_fields(before + lines[end + 1 : end + 15])
+
+    publisher = None
+    if sig_first is not None and date_line is not None:
+        names: list[str] = []
+        for k in range(sig_first, date_line + 1):
+            cand = govtext.CN_DATE_RE.sub("", lines[k]).strip()
+            if cand and govtext.is_organ_name(cand, grules):
+                names.extend(p for p in cand.split() if p)
+        publisher = "、".join(names) or None
+    publisher = publisher or fields.get("发文机关") or fields.get("发布机构") or provenance.publisher_from_title(title)
+
+    doc_number = None
+    for line in before[::-1]:
+        if len(line) <= 40:
+            doc_number = provenance.find_doc_number(line)
+            if doc_number:
+                break
+    if not doc_number and fields.get("发文字号"):
+        doc_number = provenance.find_doc_number(fields["发文字号"])
+    if not doc_number:
+        doc_number = provenance.find_doc_number(title)
+    if not doc_number:
+        first_lines = "\n".join(lines[start : min(end + 1, start + 3)])
+        if govtext.title_doc_type(title) in ("函",) or "提案" in title or "建议" in title:
+            doc_number = provenance.find_case_number(title) or provenance.find_case_number(first_lines)
+
+    date = govtext.date_only_line(lines[date_line]) if date_line is not None else None
+    if date is None and date_line is not None:
+        date = govtext.parse_cn_date(lines[date_line])
+    if date is None and fields.get("成文日期"):
+        date = govtext.parse_any_date(fields["成文日期"])
+
+    salutation = lines[start] if govtext.is_salutation(lines[start]) else None
+    posted_at = edited_at = byline = None
+    for i, kind in enumerate(kinds):
+        if kind == "byline" and byline is None and not (start <= i <= end):
+            byline = lines[i]
+            posted_at = provenance.datetime_from_stamp(lines[i])
+        elif kind == "edit_stamp" and edited_at is None:
+            edited_at = provenance.datetime_from_stamp(lines[i])
+
+    score = govtext.gov_score(
+        text,
+        title,
+        has_signature=date_line is not None,
+        publisher=publisher,
+        doc_number=doc_number,
+        salutation=salutation,
+        official_site=bool(prov["official_site"]),
+    )
+    is_gov = score >= config.min_gov_score
+    result.gov_score = score
+    result.is_gov = is_gov
+    prov.update(
+        publisher=publisher if is_gov else None,
+        doc_number=doc_number if is_gov else None,
+        date=date if is_gov else None,
+        doc_type=govtext.title_doc_type(title, grules) if is_gov else None,
+        addressee=provenance.addressee_from_salutation(salutation) if (is_gov and salutation) else None,
+        title=title or None,
+        republished=bool(is_gov and not prov["official_site"]),
+        posted_at=posted_at,
+        edited_at=edited_at,
+        byline=byline,
+    )

@@ -1,0 +1,322 @@
+"""Parse a page once and turn it into an ordered list of text blocks.
+
+Everything downstream (noise detection, government-text detection, provenance) works on
+these blocks, so the page is parsed exactly once. A *block* is one visual line: the text
+of a block-level element, or one ``<br>``-separated line inside it. Each block remembers
+the chain of block-level ancestors it sits in, which is what lets us pick the content
+container by where the prose is, and still see noise that sits inside that container.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree, html as lxml_html
+
+__all__ = ["Block", "ParsedPage", "parse_page", "choose_region", "clean_line"]
+
+# Elements whose whole subtree is never text a reader sees.
+_DROP_TAGS = {
+    "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
+    "canvas", "video", "audio", "select", "option", "button", "input", "textarea", "head",
+    "map", "area", "picture", "source",
+}
+# Elements that start a new line.
+_BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
+    "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol",
+    "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr", "ul", "caption",
+    "frameset", "frame", "noframes", "legend", "marquee",
+}
+_CELL_TAGS = {"td", "th"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+_WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+# Sentence punctuation: what prose has and lists of headlines or keywords do not.
+_PROSE_PUNCT = set("。,;:!?、,;!?")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+# Class/id hints. Content hints include the Chinese CMS containers trafilatura doesn't know.
+_CONTENT_HINT_RE = re.compile(
+    r"trs_editor|trs_word|zoom|article|content|entry|post-body|postbody|main-?text|maintext|"
+    r"detail|neirong|wenzhang|zhengwen|text_?con|news_?con|con_?text|pages_content|view|"
+    r"bodytext|body-text|art_?con|showcontent|infocontent|txt",
+    re.I,
+)
+_NOISE_HINT_RE = re.compile(
+    r"\bnav|menu|footer|foot\b|sidebar|side-?bar|\bside\b|aside|comment|related|recommend|tuijian|"
+    r"xiangguan|share|bdshare|copyright|breadcrumb|crumb|\bad\b|ads|advert|banner|toolbar|"
+    r"pager|pagination|tags?\b|keyword|links?\b|friend|hot|rank|widget|login|header|topbar|"
+    r"tabbar|bottom",
+    re.I,
+)
+
+
+def clean_line(text: str) -> str:
+    """Collapse whitespace (incl. U+3000, NBSP) to single spaces and strip."""
+    return _WS_RE.sub(" ", text).strip()
+
+
+@dataclass(slots=True)
+class Block:
+    """One visual line of the page."""
+
+    index: int
+    text: str
+    tag: str  # the nearest block-level (or cell) element's tag
+    ancestors: tuple[int, ...]  # ids (pre-order numbers) of block-level ancestors, outermost first
+    link_chars: int = 0
+    link_count: int = 0
+    in_heading: bool = False
+    in_list_item: bool = False
+    in_cell: bool = False
+    hint: int = 0  # +1 inside a content-hinted container, -1 inside a noise-hinted one
+
+    @property
+    def length(self) -> int:
+        return len(self.text)
+
+    @property
+    def link_ratio(self) -> float:
+        return self.link_chars / len(self.text) if self.text else 0.0
+
+    @property
+    def punct(self) -> int:
+        return sum(1 for ch in self.text if ch in _PROSE_PUNCT)
+
+
+@dataclass
+class ParsedPage:
+    """The page as blocks, plus what the title and metadata code needs."""
+
+    blocks: list[Block]
+    head_title: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    element_tags: dict[int, str] = field(default_factory=dict)
+    truncated_depth: bool = False
+
+
+def _elem_hint(el: etree._Element) -> int:
+    attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
+    if not attrs:
+        return 0
+    if _CONTENT_HINT_RE.search(attrs[:200]):
+        return 1
+    if _NOISE_HINT_RE.search(attrs[:200]):
+        return -1
+    return 0
+
+
+def parse_tree(text: str) -> etree._Element | None:
+    """Parse HTML text into an lxml tree (libxml2's HTML parser: tolerant of tag soup)."""
+    if not text or not text.strip():
+        return None
+    # Strip an XML declaration: lxml refuses str input that carries an encoding declaration.
+    if text.lstrip().startswith("<?xml"):
+        end = text.find("?>")
+        text = text[end + 2:] if end != -1 else text
+    text = text.replace("\x00", "")
+    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, recover=True, no_network=True)
+    try:
+        root = lxml_html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        try:
+            root = lxml_html.fragment_fromstring(text, create_parent="div", parser=parser)
+        except (etree.ParserError, ValueError):
+            return None
+    return root
+
+
+def _head_info(root: etree._Element) -> tuple[str, dict[str, str]]:
+    title = ""
+    meta: dict[str, str] = {}
+    for el in root.iter("title", "meta"):
+        if el.tag == "title":
+            if not title:
+                title = clean_line(el.text_content() or "")
+        else:
+            key = (el.get("name") or el.get("property") or "").lower()
+            if key and el.get("content"):
+                meta.setdefault(key, el.get("content", "")[:500])
+    return title, meta
+
+
+def parse_page(text: str, *, max_depth: int = 200) -> ParsedPage:
+    """Parse once and linearise into blocks. Deeper-than-``max_depth`` markup is flattened."""
+    root = parse_tree(text)
+    if root is None:
+        return ParsedPage(blocks=[])
+    head_title, meta = _head_info(root)
+    return _linearise(root, head_title, meta, max_depth)
+
+
+def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_depth: int) -> ParsedPage:
+    blocks: list[Block] = []
+    element_tags: dict[int, str] = {}
+    # Stack entries: (element, is_block, block_id or -1, is_link, hint)
+    stack: list[tuple[str, bool, int, bool, int]] = []
+    block_ids: list[int] = []
+    hints: list[int] = []
+    parts: list[str] = []
+    link_chars = 0
+    link_count = 0
+    next_id = 0
+    skip_depth = 0
+    truncated = False
+    depth = 0
+    link_depth = 0
+    heading_depth = 0
+    li_depth = 0
+    cell_depth = 0
+
+    def flush() -> None:
+        nonlocal parts, link_chars, link_count
+        if not parts:
+            return
+        raw = "".join(parts)
+        line = clean_line(raw)
+        if line:
+            owner_tag = element_tags.get(block_ids[-1], "div") if block_ids else "div"
+            hint = 0
+            for h in hints:
+                if h:
+                    hint = h
+            blocks.append(
+                Block(
+                    index=len(blocks),
+                    text=line,
+                    tag=owner_tag,
+                    ancestors=tuple(block_ids),
+                    link_chars=min(link_chars, len(line)),
+                    link_count=link_count,
+                    in_heading=heading_depth > 0,
+                    in_list_item=li_depth > 0,
+                    in_cell=cell_depth > 0,
+                    hint=hint,
+                )
+            )
+        parts = []
+        link_chars = 0
+        link_count = 0
+
+    def add_text(s: str | None) -> None:
+        nonlocal link_chars
+        if not s:
+            return
+        parts.append(s)
+        if link_depth:
+            link_chars += len(clean_line(s))
+
+    for event, el in etree.iterwalk(root, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        tag = tag.lower() if tag else ""
+        if event == "start":
+            depth += 1
+            if skip_depth:
+                skip_depth += 1
+                continue
+            if not tag or tag in _DROP_TAGS:
+                skip_depth = 1
+                continue
+            is_block = tag in _BLOCK_TAGS
+            if depth > max_depth:
+                truncated = True
+                is_block = False  # flatten: treat as inline
+            if tag == "br":
+                flush()
+            elif is_block:
+                flush()
+                ident = next_id
+                next_id += 1
+                element_tags[ident] = tag
+                block_ids.append(ident)
+                hints.append(_elem_hint(el))
+            stack.append((tag, is_block, 0, tag == "a", 0))
+            if tag == "a":
+                link_depth += 1
+                link_count += 1
+            if tag in _HEADINGS:
+                heading_depth += 1
+            if tag == "li":
+                li_depth += 1
+            if tag in _CELL_TAGS:
+                cell_depth += 1
+            add_text(el.text)
+        else:
+            depth -= 1
+            if skip_depth:
+                skip_depth -= 1
+                if skip_depth == 0:
+                    add_text(el.tail)
+                continue
+            tag_, is_block, _, is_link, _ = stack.pop()
+            if is_link:
+                link_depth -= 1
+            if tag_ in _HEADINGS:
+                heading_depth -= 1
+            if tag_ == "li":
+                li_depth -= 1
+            if tag_ in _CELL_TAGS:
+                # cells of one row stay on one line, separated by a space
+                parts.append(" ")
+                cell_depth -= 1
+            if is_block:
+                flush()
+                block_ids.pop()
+                hints.pop()
+            add_text(el.tail)
+    flush()
+    return ParsedPage(blocks=blocks, head_title=head_title, meta=meta, element_tags=element_tags, truncated_depth=truncated)
+
+
+def block_value(block: Block) -> float:
+    """How much this line looks like prose of a main text (0 for lists, menus, stamps)."""
+    n = block.length - block.link_chars
+    if n < 8 or block.link_ratio > 0.5:
+        return 0.0
+    p = block.punct
+    if p == 0:
+        # Long unpunctuated CJK lines are keyword blocks or headlines, not prose;
+        # long unpunctuated latin lines are rare too.
+        return 0.0
+    return float(n)
+
+
+def choose_region(page: ParsedPage) -> tuple[int, int, int | None]:
+    """Pick the content container: returns (first_block, last_block, container_id).
+
+    Each block-level element scores the prose it holds minus a share of the other text
+    in it (menus, lists, stamps); the best-scoring element is the container. Noise in the
+    same container as the document is left to line-level detection.
+    """
+    blocks = page.blocks
+    if not blocks:
+        return 0, -1, None
+    value_by_el: dict[int, float] = {}
+    text_by_el: dict[int, int] = {}
+    first_by_el: dict[int, int] = {}
+    last_by_el: dict[int, int] = {}
+    hint_by_el: dict[int, int] = {}
+    for b in blocks:
+        v = block_value(b)
+        for depth, anc in enumerate(b.ancestors):
+            value_by_el[anc] = value_by_el.get(anc, 0.0) + v
+            text_by_el[anc] = text_by_el.get(anc, 0) + b.length
+            if anc not in first_by_el:
+                first_by_el[anc] = b.index
+            last_by_el[anc] = b.index
+    total_value = sum(block_value(b) for b in blocks)
+    if total_value <= 0:
+        return 0, len(blocks) - 1, None
+    best_id, best_score = None, -math.inf
+    for el, v in value_by_el.items():
+        if v <= 0:
+            continue
+        other = text_by_el[el] - v
+        score = v - 0.3 * other
+        if score > best_score or (score == best_score and best_id is not None and el > best_id):
+            best_id, best_score = el, score
+    assert best_id is not None
+    return first_by_el[best_id], last_by_el[best_id], best_id

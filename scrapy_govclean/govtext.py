@@ -1,0 +1,242 @@
+"""Government-text detection: is this an official document, and where does it end?
+
+A 公文 has a shape no other page text has: a salutation to an addressee ("各区人民政府:",
+"尊敬的王金乐委员:"), official phrasing ("现将…印发给你们", "专此函复"), and it closes with
+its issuing body and date — optionally followed by attachments, a publication note or a
+contact line. Everything after that closing is not the document. This module finds those
+landmarks on plain lines and scores how official a text is; the word lists are data in
+``rules/gov.toml``.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = [
+    "GovRules",
+    "load_gov_rules",
+    "parse_cn_date",
+    "date_only_line",
+    "is_organ_name",
+    "is_salutation",
+    "is_trailer_line",
+    "find_signature",
+    "gov_score",
+    "title_doc_type",
+    "parse_any_date",
+]
+
+_CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "O": 0, "0": 0, "一": 1, "二": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"(?:\d{1,4}|[〇零○Ｏ一二三四五六七八九十]{1,4})"
+CN_DATE_RE = re.compile(
+    rf"((?:19|20)\d{{2}}|[〇零○Ｏ一二三四五六七八九]{{4}})\s{{0,2}}年\s{{0,2}}({_NUM})\s{{0,2}}月\s{{0,2}}({_NUM})\s{{0,2}}日"
+)
+ISO_DATE_RE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
+_PUNCT_RE = re.compile(r"[。,;!?,;!?]")
+_TRAILER_RE = re.compile(
+    r"^[((]?\s{0,2}(此件|本件|联系人|联系电话|咨询电话|信息公开|公开方式)|^附件\s{0,2}\d{0,2}\s{0,2}[::]?|"
+    r"^抄送|^抄报|^主送|^[^。]{0,30}\d{4}\s{0,2}年[^。]{0,8}印发$"
+)
+
+
+@dataclass(frozen=True)
+class GovRules:
+    organ_suffixes: tuple[str, ...]
+    organ_words: tuple[str, ...]
+    doc_types: tuple[str, ...]
+    official_phrases: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def load_gov_rules() -> GovRules:
+    data = tomllib.loads(resources.files("scrapy_govclean").joinpath("rules/gov.toml").read_text("utf-8"))
+    return GovRules(
+        organ_suffixes=tuple(sorted(data["organ_suffixes"], key=len, reverse=True)),
+        organ_words=tuple(data["organ_words"]),
+        doc_types=tuple(data["doc_types"]),
+        official_phrases=tuple(data["official_phrases"]),
+    )
+
+
+def _cn_number(s: str) -> int | None:
+    if s.isdigit():
+        return int(s)
+    if "十" in s:
+        left, _, right = s.partition("十")
+        tens = _CN_DIGITS.get(left, 0) if left else 1
+        ones = _CN_DIGITS.get(right, 0) if right else 0
+        return tens * 10 + ones
+    digits = [_CN_DIGITS.get(ch) for ch in s]
+    if any(d is None for d in digits):
+        return None
+    value = 0
+    for d in digits:
+        value = value * 10 + d  # type: ignore[operator]
+    return value
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    year, month, day = _cn_number(y), _cn_number(m), _cn_number(d)
+    if year is None or month is None or day is None:
+        return None
+    if not (1949 <= year <= 2100 and 1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_cn_date(text: str) -> str | None:
+    """The first Chinese-style date (2018年7月10日, 二〇一八年七月十日) as YYYY-MM-DD."""
+    m = CN_DATE_RE.search(text[:500])
+    return _iso(*m.groups()) if m else None
+
+
+def parse_any_date(text: str) -> str | None:
+    """A Chinese or ISO-style date (2022-04-29) as YYYY-MM-DD."""
+    found = parse_cn_date(text)
+    if found:
+        return found
+    m = ISO_DATE_RE.search(text[:500])
+    return _iso(*m.groups()) if m else None
+
+
+def date_only_line(line: str) -> str | None:
+    """If the line is just a date (a signature date), that date as YYYY-MM-DD."""
+    if len(line) > 24:
+        return None
+    m = CN_DATE_RE.search(line)
+    if not m:
+        return None
+    rest = (line[: m.start()] + line[m.end():]).strip(" ()()")
+    if rest and rest not in {"印发", "发布", "成文日期:", "成文日期:"}:
+        return None
+    return _iso(*m.groups())
+
+
+def is_organ_name(line: str, rules: GovRules | None = None) -> bool:
+    """A short unpunctuated line ending like the name of a state organ or official body."""
+    rules = rules or load_gov_rules()
+    s = line.strip()
+    if not (2 <= len(s) <= 60) or _PUNCT_RE.search(s):
+        return False
+    names = re.split(r"\s+", s)
+    return all(n.endswith(rules.organ_suffixes) for n in names if n)
+
+
+def is_salutation(line: str) -> bool:
+    """The addressee line that opens a letter or notice ("尊敬的王金乐委员:", "各区人民政府:")."""
+    s = line.strip()
+    if not (3 <= len(s) <= 80) or s[-1] not in "::":
+        return False
+    if "。" in s:
+        return False
+    return True
+
+
+def is_trailer_line(line: str) -> bool:
+    """Lines that legitimately follow the signature: attachments, publication and contact notes."""
+    return _TRAILER_RE.search(line[:120]) is not None
+
+
+def find_signature(lines: list[str], prose: list[float], start: int, stop: int) -> tuple[int, int] | None:
+    """Locate the closing (issuing body and date) of a document in ``lines[start:stop]``.
+
+    Returns ``(first_signature_line, date_line)``. The date must be a line of its own,
+    come after most of the prose (a date line early in the text is not the signature),
+    and the issuing body, when printed, stands on the line(s) just above it.
+    """
+    rules = load_gov_rules()
+    total = sum(prose[start:stop])
+    if total <= 0:
+        return None
+    seen = 0.0
+    for i in range(start, stop):
+        seen += prose[i]
+        if date_only_line(lines[i]) is None and not _org_and_date(lines[i], rules):
+            continue
+        if seen < 0.6 * total:
+            continue
+        first = i
+        if _org_and_date(lines[i], rules):
+            return i, i
+        j = i - 1
+        while j >= start and i - j <= 3 and is_organ_name(lines[j], rules):
+            first = j
+            j -= 1
+        return first, i
+    return None
+
+
+def _org_and_date(line: str, rules: GovRules) -> bool:
+    """"深圳市龙岗区人力资源局 2018年7月10日" on one line."""
+    if len(line) > 60:
+        return False
+    m = CN_DATE_RE.search(line)
+    if not m or line[m.end():].strip():
+        return False
+    head = line[: m.start()].strip()
+    return bool(head) and is_organ_name(head, rules)
+
+
+def title_doc_type(title: str, rules: GovRules | None = None) -> str | None:
+    """The document type a title ends with (通知, 函, 意见 …), normalised."""
+    rules = rules or load_gov_rules()
+    t = title.strip().rstrip("()()0123456789")
+    for dt in rules.doc_types:
+        if t.endswith(dt):
+            if dt in ("答复的函", "复函"):
+                return "函"
+            if dt == "政策解读":
+                return "解读"
+            return dt
+    return None
+
+
+def gov_score(
+    text: str,
+    title: str,
+    *,
+    has_signature: bool,
+    publisher: str | None,
+    doc_number: str | None,
+    salutation: str | None,
+    official_site: bool,
+) -> float:
+    """How strongly the clean text reads as an official government document, in 0..1.
+
+    Additive evidence, each piece capped, so no single word makes a page "government":
+    a signature (body + date), a document number, a title shaped like a 公文, an issuing
+    body named like a state organ, official phrasing, an official addressee, an official
+    host. Commercial self-promotion ("我司", "本公司") counts against.
+    """
+    if not text.strip():
+        return 0.0
+    rules = load_gov_rules()
+    score = 0.0
+    if has_signature:
+        score += 0.3
+    if doc_number:
+        score += 0.15
+    if title and title_doc_type(title, rules):
+        score += 0.1
+        if "关于" in title:
+            score += 0.1
+    if publisher and any(w in publisher for w in rules.organ_words):
+        score += 0.2
+    elif title and any(w in title[:30] for w in rules.organ_words):
+        score += 0.1
+    sample = text[:20000]
+    phrases = sum(1 for p in rules.official_phrases if p in sample)
+    score += min(0.3, 0.06 * phrases)
+    if salutation and (any(w in salutation for w in rules.organ_words) or salutation.endswith(("委员", "代表", "同志"))):
+        score += 0.1
+    if official_site:
+        score += 0.15
+    commercial = sum(sample.count(w) for w in ("我司", "本公司", "我公司", "我们公司", "欢迎来电", "欢迎咨询"))
+    score -= min(0.5, 0.15 * commercial)
+    if len(sample) < 80:
+        score -= 0.2
+    return round(max(0.0, min(1.0, score)), 3)

@@ -1,0 +1,246 @@
+"""Noise detection: which lines of a page are a republisher's additions, and what kind.
+
+Three kinds of evidence, from cheapest to most general:
+
+* **Patterns** (``rules/noise.toml``): short lines that announce themselves — hotline
+  banners, bylines, disclaimers, edit stamps, pagers, share bars, footers.
+* **Repetition**: SEO keyword blocks are many short items built from one template
+  ("深圳福永…工业区劳务派遣公司"), on one line or one per line; what gives them away is a
+  long suffix (or prefix) shared by most items, not any particular word.
+* **Enumeration and lists**: runs of short, unpunctuated lines ("1. …", "2. …", dated
+  lines, link lists) are lists of other articles; inside the document they are only removed
+  when long and unrelated to the document's own vocabulary.
+
+All functions here are pure and work on plain strings, so they can be tested alone.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+__all__ = [
+    "NoiseRules",
+    "load_rules",
+    "match_kind",
+    "is_seo_line",
+    "shared_affix_run",
+    "is_headline_like",
+    "enumeration_runs",
+    "split_sentences",
+    "strip_ad_sentences",
+    "bigram_overlap",
+]
+
+_SENTENCE_END = set("。!?;!?;…")
+_ITEM_SPLIT_RE = re.compile(r"(?:\s{2,}|\u3000|[||/、]|\s(?=\S{4,}))")
+_NUM_PREFIX_RE = re.compile(r"^\s{0,3}[((\[【]?\s{0,2}(\d{1,3})\s{0,2}[.、.)\])】::]\s{0,3}(?!\d)")
+_DATE_ANY_RE = re.compile(r"(?:19|20)\d{2}[-/.年]\d{1,2}(?:[-/.月]\d{1,2}日?)?")
+_INLINE_ENUM_RE = re.compile(r"(?:^|\s)(\d{1,3})[.、.]\s{0,2}(?=\S)")
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class NoiseRules:
+    """Compiled noise patterns: kind -> one combined regex (alternation of the rules)."""
+
+    max_line_chars: int
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    ad: re.Pattern[str] | None
+
+
+@lru_cache(maxsize=8)
+def load_rules(extra_patterns: tuple[str, ...] = ()) -> NoiseRules:
+    """Load ``rules/noise.toml`` once; ``extra_patterns`` are added to the ``ad`` kind."""
+    data = tomllib.loads(resources.files("scrapy_govclean").joinpath("rules/noise.toml").read_text("utf-8"))
+    compiled: list[tuple[str, re.Pattern[str]]] = []
+    ad_parts: list[str] = []
+    for kind, pats in data["patterns"].items():
+        if kind == "ad":
+            ad_parts = list(pats)
+            continue
+        compiled.append((kind, re.compile("|".join(f"(?:{p})" for p in pats))))
+    ad_parts.extend(extra_patterns)
+    ad = re.compile("|".join(f"(?:{p})" for p in ad_parts)) if ad_parts else None
+    return NoiseRules(int(data["max_line_chars"]), tuple(compiled), ad)
+
+
+def match_kind(line: str, rules: NoiseRules) -> str | None:
+    """The noise kind a short line announces by its wording, or None."""
+    if len(line) > rules.max_line_chars:
+        return None
+    for kind, pattern in rules.patterns:
+        if pattern.search(line):
+            return kind
+    if rules.ad is not None and rules.ad.search(line):
+        return "ad"
+    return None
+
+
+def _common_suffix_len(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(reversed(a), reversed(b)):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _common_prefix_len(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _affix_share(items: list[str], min_affix: int) -> float:
+    """Share of items that share a suffix or prefix of ``min_affix``+ chars with another item."""
+    if len(items) < 2:
+        return 0.0
+    suffixes: dict[str, int] = {}
+    prefixes: dict[str, int] = {}
+    for it in items:
+        if len(it) >= min_affix:
+            suffixes[it[-min_affix:]] = suffixes.get(it[-min_affix:], 0) + 1
+            prefixes[it[:min_affix]] = prefixes.get(it[:min_affix], 0) + 1
+    best = max(max(suffixes.values(), default=0), max(prefixes.values(), default=0))
+    return best / len(items)
+
+
+def _has_sentence_punct(text: str) -> bool:
+    return any(ch in _SENTENCE_END for ch in text) or "," in text or "," in text
+
+
+def is_seo_line(line: str) -> bool:
+    """One line holding many short keyword items built from a template.
+
+    E.g. "深圳福永凤凰第三工业区劳务派遣公司  深圳宝安大道旁塘尾工业区劳务派遣公司  …":
+    five or more whitespace-separated items, no sentence punctuation, and most items
+    sharing a suffix or prefix of 3+ characters (or all items short tags of one site).
+    """
+    if _has_sentence_punct(line[:2000]):
+        return False
+    items = [it for it in re.split(r"\s+|[||、]", line[:5000]) if it]
+    if len(items) < 5:
+        return False
+    lengths = sorted(len(it) for it in items)
+    if lengths[len(lengths) // 2] > 40:
+        return False
+    return _affix_share(items, 3) >= 0.5 or _affix_share(items, 2) >= 0.7
+
+
+def shared_affix_run(lines: list[str], min_run: int = 4) -> list[tuple[int, int]]:
+    """Runs of consecutive short lines that share a 3+ char suffix/prefix (SEO item lists)."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        j = i
+        while (
+            j + 1 < n
+            and 2 <= len(lines[j + 1]) <= 40
+            and 2 <= len(lines[j]) <= 40
+            and not _has_sentence_punct(lines[j + 1])
+            and (
+                _common_suffix_len(lines[j], lines[j + 1]) >= 3
+                or _common_prefix_len(lines[j], lines[j + 1]) >= 4
+            )
+        ):
+            j += 1
+        if j - i + 1 >= min_run:
+            runs.append((i, j))
+            i = j + 1
+        else:
+            i += 1
+    return runs
+
+
+def numbered(line: str) -> int | None:
+    """The list number a line starts with ("12. …", "12、…", "(12)…"), else None."""
+    m = _NUM_PREFIX_RE.match(line)
+    return int(m.group(1)) if m else None
+
+
+def is_headline_like(line: str) -> bool:
+    """A short line without sentence-final punctuation: a title of some other page."""
+    body = line.strip()
+    if not (4 <= len(body) <= 80):
+        return False
+    return not any(ch in _SENTENCE_END for ch in body[-3:]) and "。" not in body
+
+
+def has_date(line: str) -> bool:
+    return _DATE_ANY_RE.search(line[:200]) is not None
+
+
+def enumeration_runs(lines: list[str], min_run: int = 5) -> list[tuple[int, int]]:
+    """Runs of lines numbered 1, 2, 3 … in order (numbering may start anywhere)."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    n = len(lines)
+    while i < n:
+        k = numbered(lines[i])
+        if k is None:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n:
+            nxt = numbered(lines[j + 1])
+            if nxt != k + (j + 1 - i):
+                break
+            j += 1
+        if j - i + 1 >= min_run:
+            runs.append((i, j))
+        i = j + 1
+    return runs
+
+
+def inline_enumeration(line: str, min_items: int = 5) -> bool:
+    """A single line that strings together "1. … 2. … 3. …" headline items."""
+    if len(line) < 40:
+        return False
+    nums = [int(m.group(1)) for m in _INLINE_ENUM_RE.finditer(line[:20000])]
+    if len(nums) < min_items:
+        return False
+    ascending = sum(1 for a, b in zip(nums, nums[1:]) if b == a + 1)
+    return ascending >= min_items - 1 and line.count("。") <= len(nums) // 4
+
+
+_SENTENCE_RE = re.compile(r"[^。!?!?;;]*(?:[。!?!?;;]+[”’」』)\"]?|$)")
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split a paragraph after sentence-final punctuation, keeping the punctuation."""
+    return [s for s in _SENTENCE_RE.findall(paragraph) if s]
+
+
+def strip_ad_sentences(paragraph: str, rules: NoiseRules) -> tuple[str, list[str]]:
+    """Remove advertising sentences a site inserted into a paragraph of the document."""
+    if rules.ad is None or not rules.ad.search(paragraph[:20000]):
+        return paragraph, []
+    kept: list[str] = []
+    removed: list[str] = []
+    for sentence in split_sentences(paragraph):
+        if len(sentence) <= 200 and rules.ad.search(sentence):
+            removed.append(sentence.strip())
+        else:
+            kept.append(sentence)
+    return "".join(kept).strip(), removed
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of the CJK part of a text (topic vocabulary)."""
+    chars = "".join(_CJK_RE.findall(text[:50000]))
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+def bigram_overlap(line: str, vocabulary: set[str]) -> float:
+    """Share of a line's bigrams that occur in the document's vocabulary."""
+    grams = bigrams(line)
+    if not grams:
+        return 0.0
+    return sum(1 for g in grams if g in vocabulary) / len(grams)
