@@ -24,7 +24,7 @@ def test_clean_directory_writes_jsonl(tmp_path):
     pages = tmp_path / "pages"
     pages.mkdir()
     (pages / "a.html").write_bytes(SEED.read_bytes())
-    (pages / "b.html").write_bytes(SEED.read_bytes().decode("utf-8").replace('charset="utf-8"', 'charset="gbk"').encode("gbk"))
+    (pages / "b.html").write_bytes(SEED.read_bytes().decode("utf-8").replace('charset="utf-8"', 'charset="gbk"').encode("gb18030"))
     out = tmp_path / "out.jsonl"
     proc = _run("clean", str(pages), "-o", str(out))
     assert proc.returncode == 0, proc.stderr
