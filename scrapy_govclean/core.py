@@ -97,7 +97,7 @@ def _clean(
 
 
 def _is_cjk_page(blocks: list[Block]) -> bool:
-    sample = "".join(b.text for b in blocks)[:30000]
+    sample = "".join(b.text for b in blocks[:400])[:6000]
     cjk = len(_CJK_RE.findall(sample))
     latin = len(_LATIN_RE.findall(sample))
     return cjk >= 50 and cjk >= 0.3 * (cjk + latin / 5)
@@ -171,7 +171,7 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
             kinds[k] = kinds[k] or "seo_keywords"
     prose = [_prose_value(b, kinds[i]) for i, b in enumerate(blocks)]
 
-    r0, r1, _ = extraction.choose_region(page)
+    r0, r1, _ = extraction.choose_region(page, prose)
     if r1 < r0:
         return []
     prose_idx = [i for i in range(r0, r1 + 1) if prose[i] > 0]

@@ -35,7 +35,7 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 _WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 # Sentence punctuation: what prose has and lists of headlines or keywords do not.
-_PROSE_PUNCT = set("。,;:!?、,;!?")
+_PROSE_PUNCT_CHARS = "。,;:!?、,;!?"
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 # Class/id hints. Content hints include the Chinese CMS containers trafilatura doesn't know.
@@ -84,7 +84,8 @@ class Block:
 
     @property
     def punct(self) -> int:
-        return sum(1 for ch in self.text if ch in _PROSE_PUNCT)
+        text = self.text
+        return sum(text.count(ch) for ch in _PROSE_PUNCT_CHARS)
 
 
 @dataclass
@@ -284,12 +285,13 @@ def block_value(block: Block) -> float:
     return float(n)
 
 
-def choose_region(page: ParsedPage) -> tuple[int, int, int | None]:
+def choose_region(page: ParsedPage, values: list[float] | None = None) -> tuple[int, int, int | None]:
     """Pick the content container: returns (first_block, last_block, container_id).
 
     Each block-level element scores the prose it holds minus a share of the other text
     in it (menus, lists, stamps); the best-scoring element is the container. Noise in the
-    same container as the document is left to line-level detection.
+    same container as the document is left to line-level detection. ``values`` are the
+    blocks' prose values when the caller has already judged them (default: block_value).
     """
     blocks = page.blocks
     if not blocks:
@@ -299,15 +301,17 @@ def choose_region(page: ParsedPage) -> tuple[int, int, int | None]:
     first_by_el: dict[int, int] = {}
     last_by_el: dict[int, int] = {}
     hint_by_el: dict[int, int] = {}
+    if values is None:
+        values = [block_value(b) for b in blocks]
     for b in blocks:
-        v = block_value(b)
-        for depth, anc in enumerate(b.ancestors):
+        v = values[b.index]
+        for anc in b.ancestors:
             value_by_el[anc] = value_by_el.get(anc, 0.0) + v
             text_by_el[anc] = text_by_el.get(anc, 0) + b.length
             if anc not in first_by_el:
                 first_by_el[anc] = b.index
             last_by_el[anc] = b.index
-    total_value = sum(block_value(b) for b in blocks)
+    total_value = sum(values)
     if total_value <= 0:
         return 0, len(blocks) - 1, None
     best_id, best_score = None, -math.inf

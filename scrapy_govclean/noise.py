@@ -49,6 +49,7 @@ class NoiseRules:
     max_line_chars: int
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     ad: re.Pattern[str] | None
+    any_kind: re.Pattern[str]  # all patterns in one: a single search rejects most lines
 
 
 @lru_cache(maxsize=8)
@@ -64,12 +65,14 @@ def load_rules(extra_patterns: tuple[str, ...] = ()) -> NoiseRules:
         compiled.append((kind, re.compile("|".join(f"(?:{p})" for p in pats))))
     ad_parts.extend(extra_patterns)
     ad = re.compile("|".join(f"(?:{p})" for p in ad_parts)) if ad_parts else None
-    return NoiseRules(int(data["max_line_chars"]), tuple(compiled), ad)
+    everything = [p.pattern for _, p in compiled] + ([ad.pattern] if ad else [])
+    any_kind = re.compile("|".join(f"(?:{p})" for p in everything))
+    return NoiseRules(int(data["max_line_chars"]), tuple(compiled), ad, any_kind)
 
 
 def match_kind(line: str, rules: NoiseRules) -> str | None:
     """The noise kind a short line announces by its wording, or None."""
-    if len(line) > rules.max_line_chars:
+    if len(line) > rules.max_line_chars or not rules.any_kind.search(line):
         return None
     for kind, pattern in rules.patterns:
         if pattern.search(line):
@@ -111,8 +114,11 @@ def _affix_share(items: list[str], min_affix: int) -> float:
     return best / len(items)
 
 
+_SENTENCE_PUNCT_RE = re.compile(r"[。!?;!?;…,,]")
+
+
 def _has_sentence_punct(text: str) -> bool:
-    return any(ch in _SENTENCE_END for ch in text) or "," in text or "," in text
+    return _SENTENCE_PUNCT_RE.search(text) is not None
 
 
 def is_seo_line(line: str) -> bool:
@@ -122,7 +128,7 @@ def is_seo_line(line: str) -> bool:
     five or more whitespace-separated items, no sentence punctuation, and most items
     sharing a suffix or prefix of 3+ characters (or all items short tags of one site).
     """
-    if _has_sentence_punct(line[:2000]):
+    if line.count(" ") + line.count("|") + line.count("、") < 4 or _has_sentence_punct(line[:2000]):
         return False
     items = [it for it in re.split(r"\s+|[||、]", line[:5000]) if it]
     if len(items) < 5:
