@@ -97,7 +97,7 @@ def _clean(
 
 
 def _is_cjk_page(blocks: list[Block]) -> bool:
-    sample = "".join(b.text for b in blocks[:400])[:6000]
+    sample = "".join(b.folded for b in blocks[:400])[:6000]
     cjk = len(_CJK_RE.findall(sample))
     latin = len(_LATIN_RE.findall(sample))
     return cjk >= 50 and cjk >= 0.3 * (cjk + latin / 5)
@@ -139,14 +139,15 @@ def _title_from_head(head_title: str) -> str:
 
 def _structural_kind(b: Block, rules: noise.NoiseRules) -> str | None:
     """Noise kind from wording or structure alone, for one block."""
-    kind = noise.match_kind(b.text, rules)
+    line = b.folded
+    kind = noise.match_kind(line, rules)
     if kind:
         return kind
-    if noise.is_seo_line(b.text):
+    if noise.is_seo_line(line):
         return "seo_keywords"
-    if noise.inline_enumeration(b.text):
+    if noise.inline_enumeration(line):
         return "headline_list"
-    if b.link_count >= 3 and b.link_ratio >= 0.6 and not _has_prose_punct(b.text):
+    if b.link_count >= 3 and b.link_ratio >= 0.6 and not _has_prose_punct(line):
         return "nav"
     return None
 
@@ -163,7 +164,7 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
     rules = noise.load_rules(tuple(config.extra_noise_patterns))
     grules = govtext.load_gov_rules()
     blocks = page.blocks
-    lines = [b.text for b in blocks]
+    lines = [b.folded for b in blocks]  # analysis; output always uses b.text
     n = len(blocks)
     kinds: list[str | None] = [_structural_kind(b, rules) for b in blocks]
     for i, j in noise.shared_affix_run(lines):
@@ -223,7 +224,7 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
     removed: list[tuple[str, str]] = []
     for i, b in enumerate(blocks):
         if start <= i <= end and in_doc_kinds[i] is None:
-            text, ads = noise.strip_ad_sentences(b.text, rules)
+            text, ads = noise.strip_ad_sentences(b.text, rules, folded=b.folded)
             for ad in ads:
                 removed.append(("ad", ad))
             if text:
@@ -287,10 +288,11 @@ def _mark_unrelated_lists(lines: list[str], span: list[int], vocabulary: set[str
 
 
 def _outside_kind(b: Block, i: int, start: int, end: int, r0: int, r1: int, lines: list[str]) -> str:
-    if noise.numbered(b.text) is not None or noise.has_date(b.text) and noise.is_headline_like(b.text):
+    line = b.folded
+    if noise.numbered(line) is not None or noise.has_date(line) and noise.is_headline_like(line):
         return "headline_list"
     if b.link_ratio >= 0.6:
-        return "headline_list" if noise.is_headline_like(b.text) and len(b.text) >= 8 else "nav"
+        return "headline_list" if noise.is_headline_like(line) and len(line) >= 8 else "nav"
     if b.hint < 0:
         return "nav"
     return "other"
@@ -319,13 +321,13 @@ def _merge_noise(removed: list[tuple[str, str]]) -> list[dict[str, str]]:
 def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose: int) -> tuple[str, int | None]:
     """The document's own title: a heading line above the text that the <title> starts with."""
     blocks = page.blocks
-    head = page.head_title
+    head = extraction.fold(page.head_title)
     head_first = _title_from_head(head)
     lo = max(0, r0 - 40)
     best: tuple[float, int] | None = None
     for i in range(lo, first_prose):
         b = blocks[i]
-        t = b.text
+        t = b.folded
         if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5:
             continue
         score = 0.0
@@ -342,7 +344,7 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
             best = (score, i)
     if best is not None:
         return blocks[best[1]].text, best[1]
-    return head_first, None
+    return _title_from_head(page.head_title), None
 
 
 def _find_start(lines: list[str], kinds: list[str | None], blocks: list[Block], r0: int, first_prose: int, title_idx: int | None) -> int:
@@ -419,11 +421,11 @@ def _fill_provenance(
     if date is None and fields.get("成文日期"):
         date = govtext.parse_any_date(fields["成文日期"])
 
-    salutation = lines[start] if govtext.is_salutation(lines[start]) else None
+    salutation = page.blocks[start].text if govtext.is_salutation(lines[start]) else None
     posted_at = edited_at = byline = None
     for i, kind in enumerate(kinds):
         if kind == "byline" and byline is None and not (start <= i <= end):
-            byline = lines[i]
+            byline = page.blocks[i].text
             posted_at = provenance.datetime_from_stamp(lines[i])
         elif kind == "edit_stamp" and edited_at is None:
             edited_at = provenance.datetime_from_stamp(lines[i])

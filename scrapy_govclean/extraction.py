@@ -35,7 +35,7 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 _WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 # Sentence punctuation: what prose has and lists of headlines or keywords do not.
-_PROSE_PUNCT_CHARS = "。,;:!?、,;!?"
+_PROSE_PUNCT_CHARS = "。,;:!?、"  # matched against fold(text)
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 # Class/id hints. Content hints include the Chinese CMS containers trafilatura doesn't know.
@@ -54,6 +54,24 @@ _NOISE_HINT_RE = re.compile(
 )
 
 
+# Full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space fold to ASCII, one
+# character for one, so analysis can use one set of punctuation and offsets stay valid.
+_FOLD_TABLE = {0xFF01 + i: 0x21 + i for i in range(94)}
+_FOLD_TABLE[0x3000] = 0x20
+
+
+def fold(text: str) -> str:
+    """Full-width punctuation/digits/letters to ASCII (length-preserving) for matching."""
+    return text.translate(_FOLD_TABLE)
+
+# These win over a content hint ("comment-content" is a comment, not the content).
+_STRONG_NOISE_HINT_RE = re.compile(
+    r"comment|reply|replies|related|recommend|tuijian|xiangguan|sidebar|side-?bar|footer|"
+    r"\bnav|share|hot-?news|ranking|pinglun|guess",
+    re.I,
+)
+
+
 def clean_line(text: str) -> str:
     """Collapse whitespace (incl. U+3000, NBSP) to single spaces and strip."""
     return _WS_RE.sub(" ", text).strip()
@@ -64,7 +82,8 @@ class Block:
     """One visual line of the page."""
 
     index: int
-    text: str
+    text: str  # as on the page (whitespace collapsed)
+    folded: str  # fold(text): what rules and heuristics look at
     tag: str  # the nearest block-level (or cell) element's tag
     ancestors: tuple[int, ...]  # ids (pre-order numbers) of block-level ancestors, outermost first
     link_chars: int = 0
@@ -84,7 +103,7 @@ class Block:
 
     @property
     def punct(self) -> int:
-        text = self.text
+        text = self.folded
         return sum(text.count(ch) for ch in _PROSE_PUNCT_CHARS)
 
 
@@ -103,9 +122,12 @@ def _elem_hint(el: etree._Element) -> int:
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
     if not attrs:
         return 0
-    if _CONTENT_HINT_RE.search(attrs[:200]):
+    attrs = attrs[:200]
+    if _STRONG_NOISE_HINT_RE.search(attrs):
+        return -1
+    if _CONTENT_HINT_RE.search(attrs):
         return 1
-    if _NOISE_HINT_RE.search(attrs[:200]):
+    if _NOISE_HINT_RE.search(attrs):
         return -1
     return 0
 
@@ -188,6 +210,7 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
                 Block(
                     index=len(blocks),
                     text=line,
+                    folded=fold(line),
                     tag=owner_tag,
                     ancestors=tuple(block_ids),
                     link_chars=min(link_chars, len(line)),
@@ -273,9 +296,12 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
 
 
 def block_value(block: Block) -> float:
-    """How much this line looks like prose of a main text (0 for lists, menus, stamps)."""
+    """How much this line looks like prose of a main text (0 for lists, menus, stamps).
+
+    Lines inside containers named like comments, sidebars or footers count for nothing.
+    """
     n = block.length - block.link_chars
-    if n < 8 or block.link_ratio > 0.5:
+    if n < 8 or block.link_ratio > 0.5 or block.hint < 0:
         return 0.0
     p = block.punct
     if p == 0:

@@ -224,17 +224,25 @@ def split_sentences(paragraph: str) -> list[str]:
     return [s for s in _SENTENCE_RE.findall(paragraph) if s]
 
 
-def strip_ad_sentences(paragraph: str, rules: NoiseRules) -> tuple[str, list[str]]:
-    """Remove advertising sentences a site inserted into a paragraph of the document."""
-    if rules.ad is None or not rules.ad.search(paragraph[:20000]):
+def strip_ad_sentences(paragraph: str, rules: NoiseRules, *, folded: str | None = None) -> tuple[str, list[str]]:
+    """Remove advertising sentences a site inserted into a paragraph of the document.
+
+    ``folded`` is the paragraph with full-width punctuation folded (same length): the rules
+    match it, while the kept text is cut from the original.
+    """
+    folded = paragraph if folded is None else folded
+    if rules.ad is None or not rules.ad.search(folded[:20000]):
         return paragraph, []
     kept: list[str] = []
     removed: list[str] = []
-    for sentence in split_sentences(paragraph):
+    pos = 0
+    for sentence in split_sentences(folded):
+        original = paragraph[pos : pos + len(sentence)]
+        pos += len(sentence)
         if len(sentence) <= 200 and rules.ad.search(sentence):
-            removed.append(sentence.strip())
+            removed.append(original.strip())
         else:
-            kept.append(sentence)
+            kept.append(original)
     return "".join(kept).strip(), removed
 
 
