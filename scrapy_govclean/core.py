@@ -175,15 +175,11 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
     r0, r1, _ = extraction.choose_region(page, prose)
     if r1 < r0:
         return []
-    prose_idx = [i for i in range(r0, r1 + 1) if prose[i] > 0]
-    if not prose_idx:
-        # No prose at all in the best container: keep its non-noise lines.
-        prose_idx = [i for i in range(r0, r1 + 1) if not kinds[i]] or [r0]
-    first_prose, last_prose = prose_idx[0], prose_idx[-1]
+    first_prose, last_prose, body_value = _main_segment(lines, kinds, prose, r0, r1)
 
     # --- the document's end: its signature (issuing body + date) and what may follow it.
     search_stop = min(n, r1 + 12)
-    signature = govtext.find_signature(lines, prose, first_prose, search_stop)
+    signature = govtext.find_signature(lines, prose, first_prose, search_stop, total=body_value)
     if signature is not None:
         sig_first, date_line = signature
         end = date_line
@@ -247,6 +243,48 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
     _fill_provenance(result, page, lines, kinds, start, end, sig_first, date_line, title, config, grules)
     result.simhash = simhash_hex(result.text)
     return decisions
+
+
+def _main_segment(
+    lines: list[str], kinds: list[str | None], prose: list[float], r0: int, r1: int
+) -> tuple[int, int, float]:
+    """The main run of prose in the container: ``(first_line, last_line, prose_value)``.
+
+    Prose lines separated by noise (two or more noise lines, or a long stretch of
+    non-prose) form separate segments; the richest segment is the text, and neighbours
+    join it only when they speak of the same things (bigram overlap). This is how the end
+    of an unsigned text is found when the container goes on with other material.
+    """
+    segments: list[list[float]] = []  # [first, last, value]
+    gap_noise = gap_lines = 0
+    for i in range(r0, r1 + 1):
+        if prose[i] > 0:
+            if segments and gap_noise < 2 and gap_lines < 8:
+                segments[-1][1] = i
+                segments[-1][2] += prose[i]
+            else:
+                segments.append([i, i, prose[i]])
+            gap_noise = gap_lines = 0
+        elif segments:
+            gap_lines += 1
+            gap_noise += 1 if kinds[i] else 0
+    if not segments:
+        fallback = [i for i in range(r0, r1 + 1) if not kinds[i]] or [r0]
+        return fallback[0], fallback[-1], 0.0
+    best = max(range(len(segments)), key=lambda k: segments[k][2])
+    lo = hi = best
+    vocab = noise.bigrams("\n".join(lines[i] for i in range(int(segments[best][0]), int(segments[best][1]) + 1)))
+
+    def related(k: int) -> bool:
+        seg_text = "\n".join(lines[i] for i in range(int(segments[k][0]), int(segments[k][1]) + 1) if prose[i] > 0)
+        return noise.bigram_overlap(seg_text, vocab) >= 0.5
+
+    while lo - 1 >= 0 and related(lo - 1):
+        lo -= 1
+    while hi + 1 < len(segments) and related(hi + 1):
+        hi += 1
+    value = sum(seg[2] for seg in segments[lo : hi + 1])
+    return int(segments[lo][0]), int(segments[hi][1]), value
 
 
 def _continues_attachments(lines: list[str], k: int, end: int) -> bool:

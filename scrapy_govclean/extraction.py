@@ -38,20 +38,28 @@ _WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _PROSE_PUNCT_CHARS = "。,;:!?、"  # matched against fold(text)
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
-# Class/id hints. Content hints include the Chinese CMS containers trafilatura doesn't know.
-_CONTENT_HINT_RE = re.compile(
-    r"trs_editor|trs_word|zoom|article|content|entry|post-body|postbody|main-?text|maintext|"
-    r"detail|neirong|wenzhang|zhengwen|text_?con|news_?con|con_?text|pages_content|view|"
-    r"bodytext|body-text|art_?con|showcontent|infocontent|txt",
+# Class/id hints, matched on the tokens of class and id ("news-con" -> news, con).
+# Content hints include the Chinese CMS containers trafilatura doesn't know.
+_CONTENT_TOKENS = frozenset(
+    "trs_editor trseditor trs_word zoom article articles content contents entry post postbody "
+    "maintext main-text detail details neirong wenzhang zhengwen textcon text_con newscon "
+    "news_con context con_text pages_content bodytext body-text artcon art_con showcontent "
+    "infocontent txt text note rich_text richtext story".split()
+)
+_NOISE_TOKENS = frozenset(
+    "nav navbar navigation menu menus footer foot sidebar side aside comment comments reply "
+    "replies related relate recommend recommends tuijian xiangguan share bdshare copyright "
+    "breadcrumb breadcrumbs crumb crumbs ad ads advert adv banner toolbar pager pagination page-nav "
+    "tags tag keywords friendlink friendlinks links hot hotnews rank ranking widget login header "
+    "topbar tabbar bottom pinglun guess".split()
+)
+# Substrings that give a container away even inside longer tokens ("commentlist").
+_STRONG_NOISE_HINT_RE = re.compile(
+    r"comment|reply|replies|related|recommend|tuijian|xiangguan|sidebar|footer|breadcrumb|"
+    r"copyright|pagination|pinglun|friendlink",
     re.I,
 )
-_NOISE_HINT_RE = re.compile(
-    r"\bnav|menu|footer|foot\b|sidebar|side-?bar|\bside\b|aside|comment|related|recommend|tuijian|"
-    r"xiangguan|share|bdshare|copyright|breadcrumb|crumb|\bad\b|ads|advert|banner|toolbar|"
-    r"pager|pagination|tags?\b|keyword|links?\b|friend|hot|rank|widget|login|header|topbar|"
-    r"tabbar|bottom",
-    re.I,
-)
+_TOKEN_SPLIT_RE = re.compile(r"[\s_\-]+")
 
 
 # Full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space fold to ASCII, one
@@ -63,14 +71,6 @@ _FOLD_TABLE[0x3000] = 0x20
 def fold(text: str) -> str:
     """Full-width punctuation/digits/letters to ASCII (length-preserving) for matching."""
     return text.translate(_FOLD_TABLE)
-
-# These win over a content hint ("comment-content" is a comment, not the content).
-_STRONG_NOISE_HINT_RE = re.compile(
-    r"comment|reply|replies|related|recommend|tuijian|xiangguan|sidebar|side-?bar|footer|"
-    r"\bnav|share|hot-?news|ranking|pinglun|guess",
-    re.I,
-)
-
 
 def clean_line(text: str) -> str:
     """Collapse whitespace (incl. U+3000, NBSP) to single spaces and strip."""
@@ -122,12 +122,14 @@ def _elem_hint(el: etree._Element) -> int:
     attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
     if not attrs:
         return 0
-    attrs = attrs[:200]
+    attrs = attrs[:200].lower()
     if _STRONG_NOISE_HINT_RE.search(attrs):
         return -1
-    if _CONTENT_HINT_RE.search(attrs):
+    whole = set(attrs.split())
+    tokens = set(_TOKEN_SPLIT_RE.split(attrs)) | whole
+    if tokens & _CONTENT_TOKENS:
         return 1
-    if _NOISE_HINT_RE.search(attrs):
+    if tokens & _NOISE_TOKENS:
         return -1
     return 0
 

@@ -141,7 +141,9 @@ def is_trailer_line(line: str) -> bool:
     return _TRAILER_RE.search(line[:120]) is not None
 
 
-def find_signature(lines: list[str], prose: list[float], start: int, stop: int) -> tuple[int, int] | None:
+def find_signature(
+    lines: list[str], prose: list[float], start: int, stop: int, *, total: float | None = None
+) -> tuple[int, int] | None:
     """Locate the closing (issuing body and date) of a document in ``lines[start:stop]``.
 
     Returns ``(first_signature_line, date_line)``. The date must be a line of its own,
@@ -149,7 +151,8 @@ def find_signature(lines: list[str], prose: list[float], start: int, stop: int) 
     and the issuing body, when printed, stands on the line(s) just above it.
     """
     rules = load_gov_rules()
-    total = sum(prose[start:stop])
+    if total is None:
+        total = sum(prose[start:stop])
     if total <= 0:
         return None
     seen = 0.0
