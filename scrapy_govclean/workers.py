@@ -1,0 +1,297 @@
+"""Running the cleaner off the reactor thread, with a per-page time limit.
+
+Scrapy runs middlewares and pipelines on its reactor thread, so CPU-heavy cleaning there
+stalls every download in flight, and the extractor has no timeout of its own. Pages are
+therefore cleaned in a lazily started process pool; a page over the limit is reported as a
+timeout and the pool is killed and restarted so one pathological page cannot hang a crawl.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import multiprocessing
+import signal
+import sys
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .result import CleanConfig, CleanResult
+
+logger = logging.getLogger(__name__)
+
+#: Reasons a page is passed on uncleaned (the stats key is ``govclean/skipped/<reason>``).
+TIMEOUT = "timeout"
+CORE_ERROR = "core_error"
+WORKER_LOST = "worker_lost"
+
+#: Seconds a fresh pool may take to answer its first no-op task: starting processes and
+#: importing the extractor must not count against a page's time limit.
+STARTUP_GRACE = 120.0
+
+
+@dataclass
+class Outcome:
+    """What cleaning one page gave: a result, or the reason there is none."""
+
+    result: CleanResult | None = None
+    error: str | None = None
+    detail: str = ""
+    seconds: float = 0.0
+
+
+def load_cleaner(path: str) -> Callable[..., CleanResult]:
+    """Import the cleaning function named by an import path (GOVCLEAN_CLEANER)."""
+    module_name, _, attr = path.rpartition(".")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def _init_worker(cleaner: str) -> None:
+    """Warm a worker up (imports) and leave Ctrl-C to the crawler process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    load_cleaner(cleaner)
+
+
+def run_clean(
+    cleaner: str, body: bytes | str, url: str, encoding: str | None, config: CleanConfig
+) -> tuple[CleanResult | None, str, float]:
+    """Clean one page; never raises, so a worker never dies of a bad page.
+
+    Returns (result, error detail, seconds spent).
+    """
+    started = time.perf_counter()
+    try:
+        result = load_cleaner(cleaner)(body, url, encoding=encoding, config=config)
+        return result, "", time.perf_counter() - started
+    except Exception as exc:  # noqa: BLE001 - any failure of the core is a skip, not a crash
+        return None, f"{type(exc).__name__}: {exc}"[:500], time.perf_counter() - started
+
+
+def _ping() -> bool:
+    """A no-op task: its answer means a worker is up and has imported the cleaner."""
+    return True
+
+
+def _asyncio_available() -> bool:
+    """Whether asyncio futures can be awaited here (asyncio reactor or reactorless)."""
+    try:
+        from scrapy.utils.asyncio import is_asyncio_available
+    except ImportError:  # Scrapy < 2.14
+        try:
+            asyncio.get_running_loop()
+            return True
+        except RuntimeError:
+            from scrapy.utils.reactor import is_asyncio_reactor_installed
+
+            return is_asyncio_reactor_installed()
+    return is_asyncio_available()
+
+
+async def _await_future(fut: Future, timeout: float) -> Any:
+    """Await a concurrent future without blocking the event loop / reactor."""
+    if _asyncio_available():
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(fut), timeout)
+        except asyncio.TimeoutError:
+            raise FutureTimeout() from None
+    from twisted.internet import defer, reactor
+
+    d: defer.Deferred = defer.Deferred()
+
+    def _fire(f: Future) -> None:
+        if d.called:
+            return
+        exc = f.exception()
+        if exc is not None:
+            d.errback(exc)
+        else:
+            d.callback(f.result())
+
+    fut.add_done_callback(lambda f: reactor.callFromThread(_fire, f))
+    d.addTimeout(timeout, reactor)
+    try:
+        return await d
+    except defer.TimeoutError:
+        raise FutureTimeout() from None
+
+
+class _Slots:
+    """A semaphore bounding pages in flight to the worker count.
+
+    Bounding matters for the time limit: a page's clock starts when it is submitted, so
+    it must start running at once rather than wait behind a queue.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._sem: Any = None
+
+    async def acquire(self) -> None:
+        if self._sem is None:
+            if _asyncio_available():
+                self._sem = asyncio.Semaphore(self._size)
+            else:
+                from twisted.internet.defer import DeferredSemaphore
+
+                self._sem = DeferredSemaphore(self._size)
+        if isinstance(self._sem, asyncio.Semaphore):
+            await self._sem.acquire()
+        else:
+            await self._sem.acquire()
+
+    def release(self) -> None:
+        self._sem.release()
+
+
+class CleanerPool:
+    """Cleans pages inline (workers=0) or in a lazily started process pool."""
+
+    def __init__(self, workers: int, timeout: float, config: CleanConfig, cleaner: str) -> None:
+        self.workers = workers
+        self.timeout = timeout
+        self.config = config
+        self.cleaner = cleaner
+        self.restarts = 0
+        self._executor: ProcessPoolExecutor | None = None
+        self._warm = False
+        self._slots = _Slots(max(workers, 1))
+        self._closed = False
+
+    # -- pool management -------------------------------------------------------------
+    def _context(self) -> Any:
+        """forkserver on POSIX (no inherited reactor threads or sockets), spawn elsewhere."""
+        methods = multiprocessing.get_all_start_methods()
+        if "forkserver" in methods and sys.platform != "darwin":
+            ctx = multiprocessing.get_context("forkserver")
+            # Workers forked from a server that already imported the cleaner start in milliseconds.
+            ctx.set_forkserver_preload([self.cleaner.rpartition(".")[0]])
+            return ctx
+        return multiprocessing.get_context("spawn")
+
+    def _get_executor(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=self._context(),
+                initializer=_init_worker,
+                initargs=(self.cleaner,),
+            )
+            logger.debug("govclean: started %d cleaning worker process(es)", self.workers)
+        return self._executor
+
+    @staticmethod
+    def _kill(executor: ProcessPoolExecutor) -> None:
+        """Stop an executor's processes now, even one stuck in C code."""
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        for proc in processes:
+            try:
+                proc.kill()
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+        executor.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.join(timeout=2)
+
+    def _restart(self, executor: ProcessPoolExecutor) -> None:
+        """Throw away a hung or broken pool; the next page starts a fresh one."""
+        if self._executor is executor:
+            self._executor = None
+            self._warm = False
+            self.restarts += 1
+        self._kill(executor)
+
+    def close(self) -> None:
+        """Shut the pool down (spider_closed); idempotent."""
+        self._closed = True
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        processes = list((getattr(executor, "_processes", None) or {}).values())
+        executor.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.join(timeout=2)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(timeout=1)
+
+    # -- cleaning ------------------------------------------------------------------------
+    def _outcome(self, value: tuple[CleanResult | None, str, float]) -> Outcome:
+        result, detail, seconds = value
+        if result is None:
+            return Outcome(error=CORE_ERROR, detail=detail, seconds=seconds)
+        if seconds > self.timeout:
+            return Outcome(
+                error=TIMEOUT, detail=f"took {seconds:.2f}s > GOVCLEAN_TIMEOUT={self.timeout:g}s", seconds=seconds
+            )
+        return Outcome(result=result, seconds=seconds)
+
+    def clean_inline(self, body: bytes | str, url: str, encoding: str | None) -> Outcome:
+        """Clean on the calling thread; the time limit can only be checked afterwards."""
+        return self._outcome(run_clean(self.cleaner, body, url, encoding, self.config))
+
+    def _timeout_outcome(self) -> Outcome:
+        return Outcome(
+            error=TIMEOUT,
+            detail=f"not done within GOVCLEAN_TIMEOUT={self.timeout:g}s; worker killed",
+            seconds=self.timeout,
+        )
+
+    async def clean(self, body: bytes | str, url: str, encoding: str | None) -> Outcome:
+        """Clean one page without blocking the reactor; never raises."""
+        if self.workers == 0 or self._closed:
+            return self.clean_inline(body, url, encoding)
+        await self._slots.acquire()
+        try:
+            detail = ""
+            for _attempt in range(2):
+                executor = self._get_executor()
+                try:
+                    if not self._warm:
+                        await _await_future(executor.submit(_ping), STARTUP_GRACE)
+                        self._warm = self._executor is executor
+                    fut = executor.submit(run_clean, self.cleaner, body, url, encoding, self.config)
+                    value = await _await_future(fut, self.timeout)
+                except FutureTimeout:
+                    self._restart(executor)
+                    return self._timeout_outcome()
+                except BrokenProcessPool as exc:
+                    # Killed because another page hung, or a worker crashed: retry once on a fresh pool.
+                    self._restart(executor)
+                    detail = f"worker process died: {exc}"
+                    continue
+                except Exception as exc:  # noqa: BLE001 - e.g. the page cannot be pickled
+                    return Outcome(error=CORE_ERROR, detail=f"{type(exc).__name__}: {exc}"[:500])
+                return self._outcome(value)
+            return Outcome(error=WORKER_LOST, detail=detail[:500])
+        finally:
+            self._slots.release()
+
+    def clean_blocking(self, body: bytes | str, url: str, encoding: str | None) -> Outcome:
+        """For synchronous callers (old Scrapy): use the pool, but wait on this thread."""
+        if self.workers == 0 or self._closed:
+            return self.clean_inline(body, url, encoding)
+        detail = ""
+        for _attempt in range(2):
+            executor = self._get_executor()
+            try:
+                if not self._warm:
+                    executor.submit(_ping).result(timeout=STARTUP_GRACE)
+                    self._warm = self._executor is executor
+                value = executor.submit(
+                    run_clean, self.cleaner, body, url, encoding, self.config
+                ).result(timeout=self.timeout)
+            except FutureTimeout:
+                self._restart(executor)
+                return self._timeout_outcome()
+            except BrokenProcessPool as exc:
+                self._restart(executor)
+                detail = f"worker process died: {exc}"
+                continue
+            except Exception as exc:  # noqa: BLE001
+                return Outcome(error=CORE_ERROR, detail=f"{type(exc).__name__}: {exc}"[:500])
+            return self._outcome(value)
+        return Outcome(error=WORKER_LOST, detail=detail[:500])

@@ -1,0 +1,26 @@
+"""Hostile stand-ins for clean_page, named by GOVCLEAN_CLEANER in the Scrapy tests.
+
+They misbehave only on marked URLs and otherwise call the real core, so a crawl shows
+that one bad page is skipped while the others are cleaned as usual.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from scrapy_govclean.core import clean_page
+
+
+def hanging(html: Any, url: str = "", **kwargs: Any):
+    """Never returns on URLs containing /hang (like a pathological page)."""
+    if "/hang" in url:
+        while True:
+            time.sleep(1)
+    return clean_page(html, url, **kwargs)
+
+
+def failing(html: Any, url: str = "", **kwargs: Any):
+    """Raises on URLs containing /boom, as a bug in the core would."""
+    if "/boom" in url:
+        raise RuntimeError("core exploded on purpose")
+    return clean_page(html, url, **kwargs)

@@ -1,0 +1,61 @@
+"""Cleaning off the reactor: the worker pool, the per-page time limit, core failures."""
+from __future__ import annotations
+
+import json
+import time
+
+from scrapy_pages import DOC_A, DOC_B, official_page, republished_page
+
+NO_DEDUPE = {"ITEM_PIPELINES": {"scrapy_govclean.SimhashDedupePipeline": None}}
+
+
+def test_worker_pool_cleans_like_inline(http_server, run_crawl):
+    urls = [http_server.add(f"/p{i}.html", republished_page(DOC_A if i % 2 else DOC_B).encode("utf-8"))
+            for i in range(6)]
+    pooled = run_crawl(urls, settings={**NO_DEDUPE, "GOVCLEAN_WORKERS": 2})
+    inline = run_crawl(urls, settings={**NO_DEDUPE, "GOVCLEAN_WORKERS": 0})
+    assert pooled.returncode == 0 and inline.returncode == 0, pooled.log + inline.log
+    assert pooled.stats["govclean/pages"] == 6
+    a, b = pooled.by_url(), inline.by_url()
+    for url in urls:
+        assert a[url]["text"] == b[url]["text"] and a[url]["simhash"] == b[url]["simhash"]
+    assert "Traceback" not in pooled.log
+
+
+def test_hung_page_times_out_without_hanging_the_crawl(http_server, run_crawl, tmp_path):
+    hang = http_server.add("/hang.html", official_page(DOC_A).encode("utf-8"))
+    urls = [http_server.add(f"/ok{i}.html", republished_page(DOC_B).encode("utf-8")) for i in range(4)]
+    rejects = tmp_path / "rejects.jsonl"
+    started = time.monotonic()
+    res = run_crawl([hang, *urls], settings={
+        **NO_DEDUPE, "GOVCLEAN_WORKERS": 2, "GOVCLEAN_TIMEOUT": 1.5,
+        "GOVCLEAN_CLEANER": "govclean_test_cleaners.hanging", "GOVCLEAN_REJECTS_URI": str(rejects),
+    }, timeout=90)
+    elapsed = time.monotonic() - started
+    assert res.returncode == 0, res.log
+    items = res.by_url()
+    assert items[hang]["govclean_error"] == "timeout" and "text" not in items[hang]
+    for url in urls:
+        assert items[url]["is_gov"] is True, url  # the others were cleaned (retried on a fresh pool)
+    assert res.stats["govclean/skipped/timeout"] == 1
+    assert res.stats["govclean/pages"] == 4
+    assert "GOVCLEAN_TIMEOUT=1.5s" in res.log
+    (line,) = [json.loads(x) for x in rejects.read_text(encoding="utf-8").splitlines()]
+    assert line["reason"] == "timeout" and line["url"] == hang and line["action"] == "passed"
+    assert elapsed < 60
+
+
+def test_core_exception_is_a_counted_skip_not_a_crash(http_server, run_crawl):
+    boom = http_server.add("/boom.html", official_page(DOC_A).encode("utf-8"))
+    ok = http_server.add("/ok.html", official_page(DOC_A).encode("utf-8"))
+    for workers in (0, 1):
+        res = run_crawl([boom, ok], settings={
+            **NO_DEDUPE, "GOVCLEAN_WORKERS": workers, "GOVCLEAN_CLEANER": "govclean_test_cleaners.failing",
+        })
+        assert res.returncode == 0, res.log
+        items = res.by_url()
+        assert items[boom]["govclean_error"] == "core_error", workers
+        assert items[ok]["is_gov"] is True, workers
+        assert res.stats["govclean/skipped/core_error"] == 1
+        assert "core exploded on purpose" in res.log
+        assert "skipped 1 (core_error: 1)" in res.log
