@@ -507,11 +507,16 @@ def page_record(p: PageResult) -> dict:
 # --------------------------------------------------------------------------- printing
 
 
+LEFT_ALIGNED = frozenset({"id", "url", "set", "pages"})
+
+
 def format_table(header: list[str], rows: list[list[str]]) -> str:
+    """Plain fixed-width table: text columns (first, id, url) left-aligned, numbers right."""
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    left = [j == 0 or h in LEFT_ALIGNED for j, h in enumerate(header)]
     lines = []
     for i, r in enumerate([header] + rows):
-        cells = [str(c).ljust(w) if j == 0 else str(c).rjust(w) for j, (c, w) in enumerate(zip(r, widths))]
+        cells = [str(c).ljust(w) if left[j] else str(c).rjust(w) for j, (c, w) in enumerate(zip(r, widths))]
         lines.append("  ".join(cells).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths))
