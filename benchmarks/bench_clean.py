@@ -60,7 +60,7 @@ def fixture_pages(limit: int | None = None) -> list[tuple[str, str, str]]:
     """(id, url, html) of the pages listed in tests/fixtures/corpus.jsonl.
 
     Each line is a JSON object naming its page by ``path``/``file``/``html``/``page``
-    (relative to tests/fixtures/ or tests/fixtures/pages/) or by ``id``
+    (relative to tests/fixtures/ or tests/fixtures/pages/) or by ``page_id``/``id``
     (tests/fixtures/pages/<id>.html); ``url`` and ``encoding`` are used when present.
     """
     corpus = FIXTURES / "corpus.jsonl"
@@ -79,7 +79,7 @@ def fixture_pages(limit: int | None = None) -> list[tuple[str, str, str]]:
             import gzip
 
             raw = gzip.decompress(raw)
-        pid = str(row.get("id") or path.stem)
+        pid = str(row.get("page_id") or row.get("id") or path.stem)
         out.append((pid, row.get("url") or "", decode_bytes(raw, row.get("encoding"))))
     if limit is not None:
         out = out[:limit]
@@ -88,8 +88,9 @@ def fixture_pages(limit: int | None = None) -> list[tuple[str, str, str]]:
 
 def _fixture_path(row: dict) -> Path | None:
     names = [row.get(k) for k in ("path", "file", "html", "page", "html_path", "filename")]
-    if row.get("id"):
-        names += [f"{row['id']}.html", f"{row['id']}.htm", f"{row['id']}.html.gz"]
+    pid = row.get("page_id") or row.get("id")
+    if isinstance(pid, str) and pid:
+        names += [f"{pid}.html", f"{pid}.htm", f"{pid}.html.gz"]
     for name in names:
         if not isinstance(name, str) or not name or "\n" in name or "<" in name:
             continue

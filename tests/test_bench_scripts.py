@@ -75,6 +75,8 @@ def test_bench_clean_prints_its_table():
     assert re.search(r"^pages\s+n\s+cp median ms\s+cp p90 ms\s+tf median ms\s+tf p90 ms\s+ratio median\s+ratio p90", out, re.M), out
     assert re.search(rf"^cwce\s+1\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}", out, re.M), out
     assert re.search(rf"^ALL\s+\d+\s+{NUM}", out, re.M), out
+    if (ROOT / "tests" / "fixtures" / "corpus.jsonl").is_file():
+        assert re.search(rf"^fixtures\s+1\s+{NUM}", out, re.M), out
 
 
 def test_bench_peer_skips_cleanly_without_peer_data(tmp_path):
