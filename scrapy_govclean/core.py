@@ -24,6 +24,11 @@ _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
 # Inside the document only clear announcements are removed (a notice may legitimately
 # print "联系电话:…" or "地址:…"); outside it, everything goes.
 _IN_DOC_KINDS = {"edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list"}
+# Labels of official sites' metadata rows ("文号:", "发布日期:"): never a salutation or a title.
+_FIELD_LABEL_RE = re.compile(
+    r"^(名称|标题|题名|文号|发文字号|索引号|发文机关|发布机构|发布日期|成文日期|生效日期|来源|信息来源|主题分类|"
+    r"公开方式|公开范围|体裁分类|时效|有效性|关键词|分类)\s{0,2}:"
+)
 _STRICT_BANNER_RE = re.compile(r"(客服|服务|全国|免费|24小时|招聘|业务)(热线|电话|专线)")
 
 
@@ -130,7 +135,7 @@ def _title_from_head(head_title: str) -> str:
     parts = [p for p in _TITLE_SPLIT_RE.split(head_title) if p.strip()]
     if not parts:
         return head_title.strip()
-    return max(parts[:2], key=len).strip() if len(parts[0]) < 6 else parts[0].strip()
+    return parts[0].strip() if len(parts[0].strip()) >= 2 else max(parts[:2], key=len).strip()
 
 
 # ---------------------------------------------------------------------------------------
@@ -141,6 +146,10 @@ def _structural_kind(b: Block, rules: noise.NoiseRules) -> str | None:
     """Noise kind from wording or structure alone, for one block."""
     line = b.folded
     kind = noise.match_kind(line, rules)
+    if kind == "ad":
+        # a paragraph with an ad sentence in it is still a paragraph: sentences are cut later
+        rest, _ = noise.strip_ad_sentences(b.text, rules, folded=line)
+        return "ad" if len(rest) < 10 else None
     if kind:
         return kind
     if noise.is_seo_line(line):
@@ -198,6 +207,9 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
 
     # --- the title: the document's own heading, not the site's <title>.
     title, title_idx = _find_title(page, kinds, r0, first_prose)
+    if title_idx is not None and title_idx >= first_prose:
+        # the title itself read as prose ("…,这几点提醒请收好"): the text starts after it
+        first_prose = next((i for i in range(title_idx + 1, last_prose + 1) if prose[i] > 0), title_idx + 1)
 
     # --- the document's start: its salutation, or its first body line.
     start = _find_start(lines, kinds, blocks, r0, first_prose, title_idx)
@@ -361,21 +373,24 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
     blocks = page.blocks
     head = extraction.fold(page.head_title)
     head_first = _title_from_head(head)
+    site_parts = {p.strip() for p in _TITLE_SPLIT_RE.split(head)[1:] if p.strip()} - {head_first}
     lo = max(0, r0 - 40)
     best: tuple[float, int] | None = None
-    for i in range(lo, first_prose):
+    for i in range(lo, first_prose + 1):
         b = blocks[i]
         t = b.folded
-        if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5:
+        if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5 or _FIELD_LABEL_RE.match(t):
             continue
         score = 0.0
+        if t in site_parts:
+            continue  # the site's name, as in "<title>文章_公司名</title>"
         if head and (t in head or head_first and head_first in t):
             score += 3 + min(len(t), 60) / 60
         if b.in_heading:
             score += 1.5
         if "关于" in t and govtext.title_doc_type(t):
             score += 2
-        if _has_prose_punct(t):
+        if _has_prose_punct(t) and t != head_first:
             score -= 2
         score -= (first_prose - i) * 0.02
         if score >= 2 and (best is None or score > best[0]):
@@ -389,7 +404,7 @@ def _find_start(lines: list[str], kinds: list[str | None], blocks: list[Block], 
     """The salutation, else the first body line (walking back over short untitled lines)."""
     lo = r0 if title_idx is None else max(r0, title_idx + 1) if title_idx < first_prose else r0
     for i in range(lo, first_prose + 1):
-        if not kinds[i] and govtext.is_salutation(lines[i]) and i != title_idx:
+        if not kinds[i] and govtext.is_salutation(lines[i]) and i != title_idx and not _FIELD_LABEL_RE.match(lines[i]):
             return i
     start = first_prose
     j = first_prose - 1
@@ -401,7 +416,7 @@ def _find_start(lines: list[str], kinds: list[str | None], blocks: list[Block], 
 
 def _could_be_body(line: str, block: Block) -> bool:
     """A short line above the first paragraph that still belongs to the text (a sub-heading)."""
-    if block.link_ratio > 0.3 or len(line) > 60:
+    if block.link_ratio > 0.3 or len(line) > 60 or _FIELD_LABEL_RE.match(line):
         return False
     if provenance.find_doc_number(line) and len(line) <= 30:
         return False  # the number line printed under a title is not body text

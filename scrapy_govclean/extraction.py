@@ -35,7 +35,7 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 _WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 # Sentence punctuation: what prose has and lists of headlines or keywords do not.
-_PROSE_PUNCT_CHARS = "。,;:!?、"  # matched against fold(text)
+_PROSE_PUNCT_CHARS = "。,;!?、"  # matched against fold(text); a colon alone is a label, not prose
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
 # Class/id hints, matched on the tokens of class and id ("news-con" -> news, con).

@@ -50,6 +50,7 @@ class NoiseRules:
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
     ad: re.Pattern[str] | None
     any_kind: re.Pattern[str]  # all patterns in one: a single search rejects most lines
+    not_ad: re.Pattern[str] | None  # the document's own contact lines are never ads
 
 
 @lru_cache(maxsize=8)
@@ -67,7 +68,16 @@ def load_rules(extra_patterns: tuple[str, ...] = ()) -> NoiseRules:
     ad = re.compile("|".join(f"(?:{p})" for p in ad_parts)) if ad_parts else None
     everything = [p.pattern for _, p in compiled] + ([ad.pattern] if ad else [])
     any_kind = re.compile("|".join(f"(?:{p})" for p in everything))
-    return NoiseRules(int(data["max_line_chars"]), tuple(compiled), ad, any_kind)
+    exceptions = data.get("exceptions", {}).get("ad", [])
+    not_ad = re.compile("|".join(f"(?:{p})" for p in exceptions)) if exceptions else None
+    return NoiseRules(int(data["max_line_chars"]), tuple(compiled), ad, any_kind, not_ad)
+
+
+def is_ad_sentence(sentence: str, rules: NoiseRules) -> bool:
+    """An advertising sentence: matches an ad rule and none of the exceptions."""
+    if rules.ad is None or len(sentence) > 200 or not rules.ad.search(sentence):
+        return False
+    return rules.not_ad is None or not rules.not_ad.search(sentence)
 
 
 def match_kind(line: str, rules: NoiseRules) -> str | None:
@@ -77,7 +87,7 @@ def match_kind(line: str, rules: NoiseRules) -> str | None:
     for kind, pattern in rules.patterns:
         if pattern.search(line):
             return kind
-    if rules.ad is not None and rules.ad.search(line):
+    if is_ad_sentence(line, rules):
         return "ad"
     return None
 
@@ -239,7 +249,7 @@ def strip_ad_sentences(paragraph: str, rules: NoiseRules, *, folded: str | None 
     for sentence in split_sentences(folded):
         original = paragraph[pos : pos + len(sentence)]
         pos += len(sentence)
-        if len(sentence) <= 200 and rules.ad.search(sentence):
+        if is_ad_sentence(sentence, rules):
             removed.append(original.strip())
         else:
             kept.append(original)
