@@ -180,11 +180,14 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
         for k in range(i, j + 1):
             kinds[k] = kinds[k] or "seo_keywords"
     prose = [_prose_value(b, kinds[i]) for i, b in enumerate(blocks)]
+    _mark_headline_runs(lines, kinds, prose)
+    prose = [0.0 if kinds[i] else v for i, v in enumerate(prose)]
 
-    r0, r1, _ = extraction.choose_region(page, prose)
+    r0, r1, _ = extraction.choose_region(page, prose, [k is not None for k in kinds])
     if r1 < r0:
         return []
-    first_prose, last_prose, body_value = _main_segment(lines, kinds, prose, r0, r1)
+    listy = [b.link_ratio >= 0.5 or (noise.has_date(lines[i]) and noise.is_headline_like(lines[i])) for i, b in enumerate(blocks)]
+    first_prose, last_prose, body_value = _main_segment(lines, kinds, prose, listy, r0, r1)
 
     # --- the document's end: its signature (issuing body + date) and what may follow it.
     search_stop = min(n, r1 + 12)
@@ -257,29 +260,42 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
     return decisions
 
 
+def _mark_headline_runs(lines: list[str], kinds: list[str | None], prose: list[float]) -> None:
+    """Long enumerations (1. … 2. …) and runs of dated lines whose items are headlines of
+    other pages, unrelated to the page's own prose, are headline lists wherever they stand."""
+    vocabulary = noise.bigrams("\n".join(line for line, v in zip(lines, prose) if v > 0))
+    runs = noise.enumeration_runs(lines, min_run=8) + noise.dated_runs(lines, min_run=5)
+    for i, j in runs:
+        items = lines[i : j + 1]
+        headline_share = sum(1 for it in items if noise.is_headline_like(it)) / len(items)
+        overlap = sum(noise.bigram_overlap(it, vocabulary) for it in items) / len(items)
+        if headline_share >= 0.7 and overlap < 0.45:
+            for k in range(i, j + 1):
+                kinds[k] = kinds[k] or "headline_list"
+
+
 def _main_segment(
-    lines: list[str], kinds: list[str | None], prose: list[float], r0: int, r1: int
+    lines: list[str], kinds: list[str | None], prose: list[float], listy: list[bool], r0: int, r1: int
 ) -> tuple[int, int, float]:
     """The main run of prose in the container: ``(first_line, last_line, prose_value)``.
 
-    Prose lines separated by noise (two or more noise lines, or a long stretch of
-    non-prose) form separate segments; the richest segment is the text, and neighbours
+    Prose lines separated by noise (two or more noise lines or list items pointing
+    elsewhere: links, dated headlines) form separate segments; the richest segment is the text, and neighbours
     join it only when they speak of the same things (bigram overlap). This is how the end
     of an unsigned text is found when the container goes on with other material.
     """
     segments: list[list[float]] = []  # [first, last, value]
-    gap_noise = gap_lines = 0
+    gap_noise = 0
     for i in range(r0, r1 + 1):
         if prose[i] > 0:
-            if segments and gap_noise < 2 and gap_lines < 8:
+            if segments and gap_noise < 2:
                 segments[-1][1] = i
                 segments[-1][2] += prose[i]
             else:
                 segments.append([i, i, prose[i]])
-            gap_noise = gap_lines = 0
-        elif segments:
-            gap_lines += 1
-            gap_noise += 1 if kinds[i] else 0
+            gap_noise = 0
+        elif segments and (kinds[i] or listy[i]):
+            gap_noise += 1
     if not segments:
         fallback = [i for i in range(r0, r1 + 1) if not kinds[i]] or [r0]
         return fallback[0], fallback[-1], 0.0
@@ -403,7 +419,9 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
 def _find_start(lines: list[str], kinds: list[str | None], blocks: list[Block], r0: int, first_prose: int, title_idx: int | None) -> int:
     """The salutation, else the first body line (walking back over short untitled lines)."""
     lo = r0 if title_idx is None else max(r0, title_idx + 1) if title_idx < first_prose else r0
-    for i in range(lo, first_prose + 1):
+    # The salutation may stand a few lines below the first prose line when the site put a
+    # note of its own (a source line, an ad) above the document.
+    for i in range(lo, min(len(lines), first_prose + 4)):
         if not kinds[i] and govtext.is_salutation(lines[i]) and i != title_idx and not _FIELD_LABEL_RE.match(lines[i]):
             return i
     start = first_prose

@@ -35,6 +35,7 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 _WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 # Sentence punctuation: what prose has and lists of headlines or keywords do not.
+_SENTENCE_FINAL = frozenset("。!?;:…\"'\u201d\u2019\u300d\u300f)")
 _PROSE_PUNCT_CHARS = "。,;!?、"  # matched against fold(text); a colon alone is a label, not prose
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -305,21 +306,25 @@ def block_value(block: Block) -> float:
     n = block.length - block.link_chars
     if n < 8 or block.link_ratio > 0.5 or block.hint < 0:
         return 0.0
-    p = block.punct
-    if p == 0:
+    if block.punct == 0:
         # Long unpunctuated CJK lines are keyword blocks or headlines, not prose;
         # long unpunctuated latin lines are rare too.
         return 0.0
     return float(n)
 
 
-def choose_region(page: ParsedPage, values: list[float] | None = None) -> tuple[int, int, int | None]:
+def choose_region(
+    page: ParsedPage, values: list[float] | None = None, noise_mask: list[bool] | None = None
+) -> tuple[int, int, int | None]:
     """Pick the content container: returns (first_block, last_block, container_id).
 
     Each block-level element scores the prose it holds minus a share of the other text
     in it (menus, lists, stamps); the best-scoring element is the container. Noise in the
     same container as the document is left to line-level detection. ``values`` are the
-    blocks' prose values when the caller has already judged them (default: block_value).
+    blocks' prose values when the caller has already judged them (default: block_value);
+    blocks in ``noise_mask`` are known noise and do not count against a container (a
+    republisher's headline list in the document's own container must not push the choice
+    down to a single paragraph).
     """
     blocks = page.blocks
     if not blocks:
@@ -333,9 +338,10 @@ def choose_region(page: ParsedPage, values: list[float] | None = None) -> tuple[
         values = [block_value(b) for b in blocks]
     for b in blocks:
         v = values[b.index]
+        counted = 0 if (noise_mask is not None and noise_mask[b.index]) else b.length
         for anc in b.ancestors:
             value_by_el[anc] = value_by_el.get(anc, 0.0) + v
-            text_by_el[anc] = text_by_el.get(anc, 0) + b.length
+            text_by_el[anc] = text_by_el.get(anc, 0) + counted
             if anc not in first_by_el:
                 first_by_el[anc] = b.index
             last_by_el[anc] = b.index

@@ -126,14 +126,26 @@ def is_organ_name(line: str, rules: GovRules | None = None) -> bool:
     return all(n.endswith(rules.organ_suffixes) for n in names if n)
 
 
+_ADDRESSEE_END_RE = re.compile(
+    r"(政府|部门|单位|机构|机关|委员|代表|同志|先生|女士|局|厅|委|办|处|室|院|所|校|学校|公司|企业|街道|社区|"
+    r"居民|市民|群众|朋友|朋友们|各位|人员|主任|书记|领导|会员|家长|同学|老师|纳税人|用人单位|个体工商户)$"
+)
+_NOT_SALUTATION_RE = re.compile(r"如下|现将|现就|通知|公告|规定|以下|包括|为[^,]{0,20}$")
+
+
 def is_salutation(line: str) -> bool:
-    """The addressee line that opens a letter or notice ("尊敬的王金乐委员:", "各区人民政府:")."""
+    """The addressee line that opens a letter or notice ("尊敬的王金乐委员:", "各区人民政府:").
+
+    Expects folded text (ASCII colon). A colon alone is not enough: "现将有关事项通知如下:"
+    ends with one too, so the words before it must name addressees.
+    """
     s = line.strip()
-    if not (3 <= len(s) <= 80) or s[-1] not in "::":
+    if not (3 <= len(s) <= 80) or s[-1] != ":" or "。" in s:
         return False
-    if "。" in s:
+    head = s[:-1].strip()
+    if _NOT_SALUTATION_RE.search(head):
         return False
-    return True
+    return head.startswith(("尊敬的", "各", "致", "亲爱的")) or _ADDRESSEE_END_RE.search(head) is not None
 
 
 def is_trailer_line(line: str) -> bool:
@@ -184,17 +196,17 @@ def _org_and_date(line: str, rules: GovRules) -> bool:
     return bool(head) and is_organ_name(head, rules)
 
 
+# Several title endings name one type: a reply (答复) is a letter (函); 解读 is 政策解读.
+_DOC_TYPE_ALIASES = {"答复的函": "函", "复函": "函", "答复": "函", "解读": "政策解读"}
+
+
 def title_doc_type(title: str, rules: GovRules | None = None) -> str | None:
     """The document type a title ends with (通知, 函, 意见 …), normalised."""
     rules = rules or load_gov_rules()
     t = title.strip().rstrip("()()0123456789")
     for dt in rules.doc_types:
         if t.endswith(dt):
-            if dt in ("答复的函", "复函"):
-                return "函"
-            if dt == "政策解读":
-                return "解读"
-            return dt
+            return _DOC_TYPE_ALIASES.get(dt, dt)
     return None
 
 

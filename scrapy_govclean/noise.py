@@ -215,6 +215,21 @@ def enumeration_runs(lines: list[str], min_run: int = 5) -> list[tuple[int, int]
     return runs
 
 
+def dated_runs(lines: list[str], min_run: int = 5) -> list[tuple[int, int]]:
+    """Runs of consecutive short lines that each carry a date ("2021-03-04 标题")."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for i, line in enumerate(lines + [""]):
+        if line and len(line) <= 100 and has_date(line):
+            if start is None:
+                start = i
+        else:
+            if start is not None and i - start >= min_run:
+                runs.append((start, i - 1))
+            start = None
+    return runs
+
+
 def inline_enumeration(line: str, min_items: int = 5) -> bool:
     """A single line that strings together "1. … 2. … 3. …" headline items."""
     if len(line) < 40:

@@ -31,7 +31,7 @@ __all__ = [
 
 # 深人社规〔2023〕5号 / 粤府办[2020]12号 / 国办发(2019)3号 / 【2021】: brackets vary, normalised to 〔〕.
 _DOC_NUMBER_RE = re.compile(
-    r"([\u4e00-\u9fff]{1,12})\s{0,2}[〔\[(【(［{]\s{0,2}((?:19|20)\d{2})\s{0,2}[〕\])】)］}]\s{0,2}第?\s{0,2}(\d{1,5})\s{0,2}号"
+    r"([\u4e00-\u9fff]{1,12})\s{0,2}[〔\[(【(［{\ufe5d\u3014]\s{0,2}((?:19|20)\d{2})\s{0,2}[〕\])】)］}\ufe5e\u3015]\s{0,2}第?\s{0,2}(\d{1,5})\s{0,2}号"
 )
 # 第20180084号 (a proposal or case number quoted in a reply letter).
 _CASE_NUMBER_RE = re.compile(r"第\s{0,2}(\d{4,12})\s{0,2}号")
