@@ -303,13 +303,17 @@ def _main_segment(
     lo = hi = best
     vocab = noise.bigrams("\n".join(lines[i] for i in range(int(segments[best][0]), int(segments[best][1]) + 1)))
 
-    def related(k: int) -> bool:
+    def joins(k: int, gap: int) -> bool:
+        """A neighbour joins across a short gap (an ad card inside an article), or when it
+        speaks of the same things."""
+        if gap <= 3:
+            return True
         seg_text = "\n".join(lines[i] for i in range(int(segments[k][0]), int(segments[k][1]) + 1) if prose[i] > 0)
         return noise.bigram_overlap(seg_text, vocab) >= 0.5
 
-    while lo - 1 >= 0 and related(lo - 1):
+    while lo - 1 >= 0 and joins(lo - 1, int(segments[lo][0] - segments[lo - 1][1] - 1)):
         lo -= 1
-    while hi + 1 < len(segments) and related(hi + 1):
+    while hi + 1 < len(segments) and joins(hi + 1, int(segments[hi + 1][0] - segments[hi][1] - 1)):
         hi += 1
     value = sum(seg[2] for seg in segments[lo : hi + 1])
     return int(segments[lo][0]), int(segments[hi][1]), value
