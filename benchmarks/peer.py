@@ -507,7 +507,7 @@ def page_record(p: PageResult) -> dict:
 # --------------------------------------------------------------------------- printing
 
 
-LEFT_ALIGNED = frozenset({"id", "url", "set", "pages"})
+LEFT_ALIGNED = frozenset({"id", "url"})
 
 
 def format_table(header: list[str], rows: list[list[str]]) -> str:
