@@ -24,6 +24,9 @@ _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
 # Inside the document only clear announcements are removed (a notice may legitimately
 # print "联系电话:…" or "地址:…"); outside it, everything goes.
 _IN_DOC_KINDS = {"edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list"}
+# Labelled lines ("电话:…", "作者:…") that articles also carry inside their text: they do
+# not separate one run of prose from the next.
+_LABEL_KINDS = {"banner", "byline"}
 # Labels of official sites' metadata rows ("文号:", "发布日期:"): never a salutation or a title.
 _FIELD_LABEL_RE = re.compile(
     r"^(名称|标题|题名|文号|发文字号|索引号|发文机关|发布机构|发布日期|成文日期|生效日期|来源|信息来源|主题分类|"
@@ -294,7 +297,7 @@ def _main_segment(
             else:
                 segments.append([i, i, prose[i]])
             gap_noise = 0
-        elif segments and (kinds[i] or listy[i]):
+        elif segments and ((kinds[i] and kinds[i] not in _LABEL_KINDS) or listy[i]):
             gap_noise += 1
     if not segments:
         fallback = [i for i in range(r0, r1 + 1) if not kinds[i]] or [r0]
