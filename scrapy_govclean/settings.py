@@ -101,6 +101,7 @@ INDEX_SCHEMES = ("memory", "sqlite", "redis", "rediss", "unix")
 _HOST_RE = re.compile(r"^(?:[^\s./:@]+\.)*[^\s./:@]+$")
 _IMPORT_PATH_RE = re.compile(r"^[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)+$")
 _FIELD_RE = re.compile(r"^[^\s]+$")
+_NAMESPACE_RE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -303,9 +304,9 @@ def load_settings(settings: Mapping[str, Any]) -> GovCleanSettings:
     )
 
     namespace = get("GOVCLEAN_INDEX_NAMESPACE")
-    if not isinstance(namespace, str) or not namespace.strip() or any(c.isspace() for c in namespace):
+    if not isinstance(namespace, str) or not _NAMESPACE_RE.match(namespace):
         raise GovCleanSettingError(
-            "GOVCLEAN_INDEX_NAMESPACE", namespace, "a non-empty name without spaces"
+            "GOVCLEAN_INDEX_NAMESPACE", namespace, "1–64 letters, digits, '_', '.' or '-' (no spaces)"
         )
 
     cleaner = get("GOVCLEAN_CLEANER")
@@ -330,7 +331,7 @@ def load_settings(settings: Mapping[str, Any]) -> GovCleanSettings:
         simhash_distance=_number(
             "GOVCLEAN_SIMHASH_DISTANCE", get("GOVCLEAN_SIMHASH_DISTANCE"), int, "an integer from 0 to 32", 0, 32
         ),
-        index_namespace=namespace.strip(),
+        index_namespace=namespace,
         workers=workers,
         timeout=_number(
             "GOVCLEAN_TIMEOUT", get("GOVCLEAN_TIMEOUT"), float, "a number of seconds > 0", 1e-3, None

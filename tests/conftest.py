@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +30,8 @@ class Route:
     content_type: str | None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    #: Called before the page is served (e.g. to take a service down mid-crawl).
+    on_hit: Callable[[], None] | None = None
 
 
 class LocalServer:
@@ -50,6 +55,8 @@ class LocalServer:
                 route = routes.get(path) or routes.get(path.split("?", 1)[0])
                 if route is None:
                     route = Route(b"not found", "text/plain", status=404)
+                if route.on_hit is not None:
+                    route.on_hit()
                 self.send_response(route.status)
                 if route.content_type is not None:
                     self.send_header("Content-Type", route.content_type)
@@ -69,9 +76,10 @@ class LocalServer:
         self._thread = threading.Thread(target=self._server.serve_forever, name="govclean-test-http", daemon=True)
 
     def add(self, path: str, body: bytes, content_type: str | None = "text/html; charset=utf-8",
-            status: int = 200, headers: dict[str, str] | None = None) -> str:
+            status: int = 200, headers: dict[str, str] | None = None,
+            on_hit: Callable[[], None] | None = None) -> str:
         """Serve ``body`` at ``path`` (or at an absolute URL, through the proxy); returns the URL."""
-        route = Route(body, content_type, status, dict(headers or {}))
+        route = Route(body, content_type, status, dict(headers or {}), on_hit)
         if path.startswith(("http://", "https://")):
             self.routes[path] = route
             return path
@@ -168,3 +176,48 @@ def run_crawl(tmp_path: Path) -> Callable[..., CrawlResult]:
         return CrawlResult(proc.returncode, _read_jsonl(out / "items.jsonl"), stats, log, out)
 
     return run
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A throw-away redis-server on 127.0.0.1 (no persistence), stoppable mid-test."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path):
+    """A real redis-server (installed by tests/install-services.sh), stopped afterwards."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed: run `sh tests/install-services.sh`")
+    server = RedisServer(tmp_path)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -64,7 +64,7 @@ def test_command_line_strings_are_understood():
     ("GOVCLEAN_OFFICIAL_DOMAINS", ["https://www.example.org/"], "host names"),
     ("GOVCLEAN_REJECTS_URI", "s3://bucket/rejects.jsonl", "file:// URI"),
     ("GOVCLEAN_INDEX", "mysql://db", "redis://host:port/db"),
-    ("GOVCLEAN_INDEX_NAMESPACE", "two words", "without spaces"),
+    ("GOVCLEAN_INDEX_NAMESPACE", "two words", "no spaces"),
     ("GOVCLEAN_HTML_FIELD", 3, "field name"),
 ])
 def test_bad_values_name_the_setting_and_what_it_accepts(name, value, accepts):

@@ -1,0 +1,1 @@
+"""Example Scrapy project for scrapy-govclean: an offline crawl of bundled republished pages."""
