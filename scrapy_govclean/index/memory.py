@@ -187,26 +187,31 @@ class MemoryIndex(DocumentIndex):
         """Candidates, plus the CSR buckets and hashed keys that still take postings."""
         cap = self.params.max_postings
         buckets, hashed = self._split_keys(posting_keys(entry, self.params.distance))
-        parts: list[np.ndarray] = []
+        empty = np.empty(0, dtype=np.uint32)
+        block_docs = other_docs = empty
         if buckets:
             assert self._csr is not None
             blocks = self._csr.get(buckets, cap)
-            docs = np.concatenate(blocks)
-            if docs.shape[0]:
-                # Pigeonhole candidates must really be within the radius.
-                near = np.bitwise_count(
-                    self._fingerprints(docs) ^ np.uint64(entry.fingerprint)
-                ) <= self.params.distance
-                parts.append(docs[near])
+            block_docs = np.concatenate(blocks)
             buckets = [b for b, found in zip(buckets, blocks) if found.shape[0] < cap]
         if hashed:
             found_hashed = self._sorted.get(hashed, cap)
-            parts.extend(found_hashed)
+            other_docs = np.concatenate(found_hashed)
             hashed = [k for k, found in zip(hashed, found_hashed) if found.shape[0] < cap]
-        docs = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint32)
-        out = []
+        docs = np.concatenate([block_docs, other_docs])
         if docs.shape[0]:
             ids, hits = np.unique(docs, return_counts=True)
+            if block_docs.shape[0]:
+                # Pigeonhole candidates must really be within the radius.
+                far = np.bitwise_count(
+                    self._fingerprints(ids) ^ np.uint64(entry.fingerprint)
+                ) > self.params.distance
+                drop = far & ~np.isin(ids, other_docs)
+                ids, hits = ids[~drop], hits[~drop]
+        else:
+            ids = hits = empty
+        out = []
+        if ids.shape[0]:
             for doc, n in zip(ids.tolist(), hits.tolist()):
                 stored = self._entry(doc)
                 out.append(Candidate(doc, stored, self._canonical.get(doc, stored.url), n))
