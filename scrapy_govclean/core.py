@@ -58,7 +58,7 @@ def clean_page(
     ``html`` is decoded text, or bytes — then decoded with ``encoding`` if given, else the
     ``<meta>`` charset, else UTF-8 / GB18030 / Big5 (see :mod:`scrapy_govclean.encoding`).
     """
-    result, _ = _clean(html, url, encoding=encoding, config=config or CleanConfig())
+    result, _ = _clean(html, url, encoding=encoding, config=config or CleanConfig(), want_decisions=False)
     return result
 
 
@@ -70,7 +70,7 @@ def explain_page(
     config: CleanConfig | None = None,
 ) -> tuple[CleanResult, list[LineDecision]]:
     """Like :func:`clean_page`, plus every block of the page with the decision taken on it."""
-    return _clean(html, url, encoding=encoding, config=config or CleanConfig())
+    return _clean(html, url, encoding=encoding, config=config or CleanConfig(), want_decisions=True)
 
 
 def _empty_provenance(url: str, config: CleanConfig) -> dict:
@@ -81,7 +81,7 @@ def _empty_provenance(url: str, config: CleanConfig) -> dict:
 
 
 def _clean(
-    html: str | bytes, url: str, *, encoding: str | None, config: CleanConfig
+    html: str | bytes, url: str, *, encoding: str | None, config: CleanConfig, want_decisions: bool
 ) -> tuple[CleanResult, list[LineDecision]]:
     warnings: list[str] = []
     used_encoding: str | None = None
@@ -91,21 +91,32 @@ def _clean(
         text, used_encoding, warnings = decode_html(bytes(html), declared=encoding)
     else:
         text = html
-    page = extraction.parse_page(text, max_depth=config.max_depth)
+    result = CleanResult(provenance=_empty_provenance(url, config), encoding=used_encoding, warnings=warnings)
+    root = extraction.parse_tree(text)
+    if root is None:
+        return result, []
+    extraction.strip_invisible(root)
+    if not _is_cjk_text(extraction.text_sample(root)):
+        # trafilatura works on (a copy of) our tree: the page is still parsed only once
+        _clean_with_trafilatura(root, url, result)
+        if not want_decisions:
+            return result, []
+        page = extraction.linearise(root, max_depth=config.max_depth)
+        kept = set(result.text.splitlines())
+        return result, [
+            LineDecision(b.index, b.text, b.text in kept, None if b.text in kept else "other", "trafilatura")
+            for b in page.blocks
+        ]
+    page = extraction.linearise(root, max_depth=config.max_depth)
     if page.truncated_depth:
         warnings.append(f"markup nested deeper than {config.max_depth} levels was flattened")
-    result = CleanResult(provenance=_empty_provenance(url, config), encoding=used_encoding, warnings=warnings)
     if not page.blocks:
         return result, []
-    if not _is_cjk_page(page.blocks):
-        decisions = _clean_with_trafilatura(text, url, page, result)
-        return result, decisions
     decisions = _clean_cjk(page, url, config, result)
     return result, decisions
 
 
-def _is_cjk_page(blocks: list[Block]) -> bool:
-    sample = "".join(b.folded for b in blocks[:400])[:6000]
+def _is_cjk_text(sample: str) -> bool:
     cjk = len(_CJK_RE.findall(sample))
     latin = len(_LATIN_RE.findall(sample))
     return cjk >= 50 and cjk >= 0.3 * (cjk + latin / 5)
@@ -115,23 +126,19 @@ def _is_cjk_page(blocks: list[Block]) -> bool:
 # Non-Chinese pages: trafilatura does well on them; we only prune and fingerprint.
 
 
-def _clean_with_trafilatura(text: str, url: str, page: ParsedPage, result: CleanResult) -> list[LineDecision]:
+def _clean_with_trafilatura(root, url: str, result: CleanResult) -> None:
     import trafilatura
 
     extracted = trafilatura.extract(
-        text, url=url or None, include_comments=False, include_tables=True, deduplicate=False
+        root, url=url or None, include_comments=False, include_tables=True, deduplicate=False
     ) or ""
     lines = [extraction.clean_line(x) for x in extracted.splitlines()]
-    lines = [x for x in lines if x]
-    result.text = "\n".join(lines)
-    result.title = _title_from_head(page.head_title) or ""
+    result.text = "\n".join(x for x in lines if x)
+    title_el = root.find(".//title")
+    head_title = extraction.clean_line(title_el.text_content()) if title_el is not None else ""
+    result.title = _title_from_head(head_title) if head_title else ""
     result.provenance["title"] = result.title or None
     result.simhash = simhash_hex(result.text)
-    kept = set(lines)
-    return [
-        LineDecision(b.index, b.text, b.text in kept, None if b.text in kept else "other", "trafilatura")
-        for b in page.blocks
-    ]
 
 
 def _title_from_head(head_title: str) -> str:

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree, html as lxml_html
 
-__all__ = ["Block", "ParsedPage", "parse_page", "choose_region", "clean_line"]
+__all__ = [
+    "Block", "ParsedPage", "parse_page", "parse_tree", "linearise", "strip_invisible", "text_sample",
+    "choose_region", "clean_line", "fold",
+]
 
 # Elements whose whole subtree is never text a reader sees.
 _DROP_TAGS = {
@@ -174,6 +177,29 @@ def parse_page(text: str, *, max_depth: int = 200) -> ParsedPage:
     root = parse_tree(text)
     if root is None:
         return ParsedPage(blocks=[])
+    return linearise(root, max_depth=max_depth)
+
+
+def strip_invisible(root: etree._Element) -> None:
+    """Remove scripts, styles and the like in C (their tails, which are page text, stay)."""
+    etree.strip_elements(root, "script", "style", "noscript", "template", with_tail=False)
+
+
+def text_sample(root: etree._Element, limit: int = 6000) -> str:
+    """The first ``limit`` characters of the body's text, cheaply (for language sniffing)."""
+    body = root.find("body")
+    chunks: list[str] = []
+    size = 0
+    for chunk in (body if body is not None else root).itertext():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return "".join(chunks)[:limit]
+
+
+def linearise(root: etree._Element, *, max_depth: int = 200) -> ParsedPage:
+    """The page as blocks (see :class:`Block`), with its <title> and meta tags."""
     head_title, meta = _head_info(root)
     return _linearise(root, head_title, meta, max_depth)
 
