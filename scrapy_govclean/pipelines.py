@@ -15,7 +15,7 @@ from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 from . import stats as st
 from .items import apply_fields
-from .middleware import Cleaning, Page
+from .middleware import Cleaning
 from .rejects import DROPPED, PASSED, RejectsWriter
 from .settings import GovCleanSettings, settings_for
 from .workers import load_cleaner

@@ -113,7 +113,7 @@ def main(config_path: str) -> int:
         "GOVCLEAN_WORKERS": 0,
     }
     settings.update(config.get("settings", {}))
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(FixtureSpider)
     process.crawl(crawler, config=config)
     process.start()

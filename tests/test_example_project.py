@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from conftest import REPO_ROOT, subprocess_env

@@ -1,7 +1,7 @@
 """GovCleanSpiderMiddleware in real crawls against a local HTTP server."""
 from __future__ import annotations
 
-from scrapy_pages import DOC_A, DOC_B, NO_DOC_HTML, official_page, republished_page
+from scrapy_pages import DOC_A, DOC_B, official_page, republished_page
 
 NO_DEDUPE = {"ITEM_PIPELINES": {"scrapy_govclean.SimhashDedupePipeline": None}}
 CLEAN_KEYS = ("text", "title", "is_gov", "gov_score", "provenance", "noise", "simhash")
