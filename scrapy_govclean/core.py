@@ -19,6 +19,7 @@ from .result import PROVENANCE_KEYS, CleanConfig, CleanResult
 __all__ = ["clean_page", "explain_page", "LineDecision"]
 
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_SHORT_TEXT = 100  # characters: below this a non-government page falls back to trafilatura
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
 # Inside the document only clear announcements are removed (a notice may legitimately
@@ -113,6 +114,14 @@ def _clean(
     if not page.blocks:
         return result, []
     decisions = _clean_cjk(page, url, config, result)
+    if not result.is_gov and len(result.text) < _SHORT_TEXT:
+        # Little prose (a table of contents, a gallery, a code page): our prose-driven
+        # container choice has nothing to go on, trafilatura's tree heuristics may.
+        fallback = CleanResult(provenance=result.provenance)
+        _clean_with_trafilatura(root, url, fallback)
+        if len(fallback.text) > len(result.text):
+            result.text, result.simhash = fallback.text, fallback.simhash
+            result.warnings.append("little prose found; used trafilatura's extraction")
     return result, decisions
 
 
@@ -243,8 +252,16 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
     decisions: list[LineDecision] = []
     kept_lines: list[str] = []
     removed: list[tuple[str, str]] = []
+    seen_long: set[str] = set()
     for i, b in enumerate(blocks):
+        if start <= i <= end and in_doc_kinds[i] is None and b.text in seen_long:
+            # the same paragraph again (a page that carries its text twice, e.g. a print copy)
+            removed.append(("other", b.text))
+            decisions.append(LineDecision(i, b.text, False, "other", "repeats an earlier paragraph"))
+            continue
         if start <= i <= end and in_doc_kinds[i] is None:
+            if len(b.text) >= 20:
+                seen_long.add(b.text)
             text, ads = noise.strip_ad_sentences(b.text, rules, folded=b.folded)
             for ad in ads:
                 removed.append(("ad", ad))
