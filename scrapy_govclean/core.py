@@ -331,9 +331,14 @@ def _main_segment(
     vocab = noise.bigrams("\n".join(lines[i] for i in range(int(segments[best][0]), int(segments[best][1]) + 1)))
 
     def joins(k: int, gap: int) -> bool:
-        """A neighbour joins across a short gap (an ad card inside an article), or when it
-        speaks of the same things."""
+        """A neighbour joins across a short gap (an ad card inside an article), across a
+        gap lighter than its own prose (cards between the sections of a long post), or
+        when it speaks of the same things."""
         if gap <= 3:
+            return True
+        first, last = (int(segments[k][1]) + 1, int(segments[k + 1][0])) if k < lo else (int(segments[k - 1][1]) + 1, int(segments[k][0]))
+        gap_chars = sum(len(lines[i]) for i in range(first, last))
+        if gap_chars <= 0.5 * segments[k][2]:
             return True
         seg_text = "\n".join(lines[i] for i in range(int(segments[k][0]), int(segments[k][1]) + 1) if prose[i] > 0)
         return noise.bigram_overlap(seg_text, vocab) >= 0.5
