@@ -101,6 +101,6 @@ def apply_fields(item: Any, values: dict[str, Any], *, overwrite: bool) -> list[
             continue
         try:
             adapter[name] = value
-        except (KeyError, AttributeError, TypeError):
+        except (KeyError, AttributeError, TypeError, ValueError):  # ValueError: validating items
             missing.append(name)
     return missing

@@ -32,10 +32,14 @@ NOT_GOV = "not_gov"
 NOT_REPUBLISHED = "not_republished"
 
 
-def _drop(message: str) -> DropItem:
-    """DropItem logged at INFO: dropping is the plugin doing its job, not a warning."""
+def _drop(message: str, *, audited: bool) -> DropItem:
+    """A DropItem that does not flood the log: dropping is the plugin doing its job.
+
+    Scrapy logs every dropped item in full; when the rejects feed already records it, that
+    line goes to DEBUG, otherwise to INFO. (Counts are in the stats and the summary line.)
+    """
     try:
-        return DropItem(message, log_level="INFO")
+        return DropItem(message, log_level="DEBUG" if audited else "INFO")
     except TypeError:  # Scrapy without DropItem(log_level=)
         return DropItem(message)
 
@@ -127,7 +131,7 @@ class GovCleanPipeline:
         url = item_url(adapter)
         st.record_drop(self.stats, reason)
         self.rejects.write(reason, item, url, action=DROPPED)
-        raise _drop(f"govclean: {reason} (GOVCLEAN_KEEP={self.cfg.keep!r}): {url}")
+        raise _drop(f"govclean: {reason} (GOVCLEAN_KEEP={self.cfg.keep!r}): {url}", audited=bool(self.rejects.path))
 
 
 class SimhashDedupePipeline:
@@ -246,7 +250,7 @@ class SimhashDedupePipeline:
             if self.cfg.duplicates == "drop":
                 st.record_drop(self.stats, DUPLICATE)
                 self.rejects.write(DUPLICATE, item, url, action=DROPPED)
-                raise _drop(f"govclean: duplicate of {verdict.duplicate_of}: {url}")
+                raise _drop(f"govclean: duplicate of {verdict.duplicate_of}: {url}", audited=bool(self.rejects.path))
             return item
         self._set(item, {"duplicate_of": None, "canonical_url": canonical, "govclean_unchecked": False})
         return item

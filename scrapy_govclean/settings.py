@@ -58,8 +58,8 @@ SETTINGS: dict[str, SettingDoc] = {
         [], "list[str]", "Regular expressions; a text line matching one is removed as noise of kind ad."
     ),
     "GOVCLEAN_REJECTS_URI": SettingDoc(
-        None, "str | None",
-        "Local path or file:// URI of a JSONL audit file of every item dropped or not processable (None: off).",
+        ".govclean/rejects.jsonl", "str | None",
+        "Local path or file:// URI of the JSONL audit file of every item dropped or passed on unprocessed (None: off).",
     ),
     "GOVCLEAN_INDEX": SettingDoc(
         "sqlite:///.govclean/index.sqlite3", "str",

@@ -119,6 +119,15 @@ async def _await_future(fut: Future, timeout: float) -> Any:
         raise FutureTimeout() from None
 
 
+async def _in_thread(func: Callable[..., Any], *args: Any) -> Any:
+    """Run a blocking call (starting worker processes) off the reactor thread."""
+    if _asyncio_available():
+        return await asyncio.to_thread(func, *args)
+    from twisted.internet.threads import deferToThread
+
+    return await deferToThread(func, *args)
+
+
 class _Slots:
     """A semaphore bounding pages in flight to the worker count.
 
@@ -251,7 +260,10 @@ class CleanerPool:
                 executor = self._get_executor()
                 try:
                     if not self._warm:
-                        await _await_future(executor.submit(_ping), STARTUP_GRACE)
+                        # Starting processes blocks (the fork server imports the extractor
+                        # first): do it in a thread so downloads keep flowing meanwhile.
+                        ping = await _in_thread(executor.submit, _ping)
+                        await _await_future(ping, STARTUP_GRACE)
                         self._warm = self._executor is executor
                     fut = executor.submit(run_clean, self.cleaner, body, url, encoding, self.config)
                     value = await _await_future(fut, self.timeout)

@@ -141,19 +141,42 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+class PendingCrawl:
+    """A crawl running in its own process; ``result()`` waits for it."""
+
+    def __init__(self, out: Path, proc: subprocess.Popen, timeout: float) -> None:
+        self.out, self.proc, self.timeout = out, proc, timeout
+
+    def result(self) -> CrawlResult:
+        try:
+            stdout, stderr = self.proc.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            stdout, stderr = self.proc.communicate()
+        out = self.out
+        log_path = out / "crawl.log"
+        log = (log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else "")
+        log += stdout + stderr
+        stats_path = out / "stats.json"
+        stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
+        return CrawlResult(self.proc.returncode, _read_jsonl(out / "items.jsonl"), stats, log, out)
+
+
 @pytest.fixture
-def run_crawl(tmp_path: Path) -> Callable[..., CrawlResult]:
+def run_crawl(tmp_path: Path) -> Callable[..., Any]:
     """Run a real crawl of ``urls`` in a subprocess; returns items, stats and the log.
 
-    ``proxy`` (the local server's base URL) carries requests to other hosts' URLs.
+    ``proxy`` (the local server's base URL) carries requests to other hosts' URLs;
+    ``wait=False`` returns a :class:`PendingCrawl`, so independent crawls can run side by side.
     """
     counter = {"n": 0}
+    pending: list[PendingCrawl] = []
 
     def run(urls: list[str], *, settings: dict[str, Any] | None = None, item: str = "dict",
             items_per_page: int = 1, meta: dict[str, dict[str, Any]] | None = None,
             preset: dict[str, Any] | None = None, html_field: str | None = None,
             follow: dict[str, list[str]] | None = None, proxy: str | None = None,
-            timeout: float = 120) -> CrawlResult:
+            timeout: float = 120, wait: bool = True) -> Any:
         counter["n"] += 1
         out = tmp_path / f"crawl{counter['n']}"
         out.mkdir()
@@ -164,18 +187,21 @@ def run_crawl(tmp_path: Path) -> Callable[..., CrawlResult]:
         }
         config_path = out / "config.json"
         config_path.write_text(json.dumps(config), encoding="utf-8")
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             [sys.executable, str(TESTS_DIR / "crawl_runner.py"), str(config_path)],
-            cwd=out, env=subprocess_env(), capture_output=True, text=True, timeout=timeout,
+            cwd=out, env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
-        log_path = out / "crawl.log"
-        log = (log_path.read_text(encoding="utf-8", errors="replace") if log_path.exists() else "")
-        log += proc.stdout + proc.stderr
-        stats_path = out / "stats.json"
-        stats = json.loads(stats_path.read_text(encoding="utf-8")) if stats_path.exists() else {}
-        return CrawlResult(proc.returncode, _read_jsonl(out / "items.jsonl"), stats, log, out)
+        crawl = PendingCrawl(out, proc, timeout)
+        if not wait:
+            pending.append(crawl)
+            return crawl
+        return crawl.result()
 
-    return run
+    yield run
+    for crawl in pending:  # never leave a crawl running after its test
+        if crawl.proc.poll() is None:
+            crawl.proc.kill()
+            crawl.proc.communicate()
 
 
 def free_port() -> int:

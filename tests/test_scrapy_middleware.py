@@ -74,8 +74,10 @@ def test_item_subclass_of_govcleanitem_gets_every_field(http_server, run_crawl):
 def test_items_without_the_fields_keep_what_fits_and_count_the_rest(http_server, run_crawl):
     """A bare scrapy.Item and a dataclass lacking fields: no crash, a counted skip, a log line."""
     url = http_server.add("/a.html", official_page(DOC_A).encode("utf-8"))
-    for kind in ("bare_item", "dataclass", "attrs"):
-        res = run_crawl([url], settings=NO_DEDUPE, item=kind)
+    crawls = {kind: run_crawl([url], settings=NO_DEDUPE, item=kind, wait=False)
+              for kind in ("bare_item", "dataclass", "attrs")}
+    for kind, crawl in crawls.items():
+        res = crawl.result()
         assert res.returncode == 0, res.log
         (item,) = res.items
         assert item["title"] == DOC_A["title"], kind

@@ -69,17 +69,21 @@ def test_keep_marks_copies_and_the_official_copy_becomes_canonical(http_server, 
 def test_keep_filters_gov_and_republished(http_server, run_crawl, tmp_path):
     _serve(http_server)
     urls = [OFFICIAL, OTHER, ABOUT]
-    for keep, expected, dropped in [
-        ("all", {OFFICIAL, OTHER, ABOUT}, {}),
-        ("gov", {OFFICIAL, OTHER}, {ABOUT: "not_gov"}),
-        ("republished", {OTHER}, {ABOUT: "not_gov", OFFICIAL: "not_republished"}),
-    ]:
-        rejects = tmp_path / f"rejects-{keep}.jsonl"
-        res = run_crawl(urls, proxy=http_server.base_url,
-                        settings={"GOVCLEAN_KEEP": keep, "GOVCLEAN_REJECTS_URI": str(rejects)})
+    cases = {
+        "all": ({OFFICIAL, OTHER, ABOUT}, {}),
+        "gov": ({OFFICIAL, OTHER}, {ABOUT: "not_gov"}),
+        "republished": ({OTHER}, {ABOUT: "not_gov", OFFICIAL: "not_republished"}),
+    }
+    crawls = {
+        keep: run_crawl(urls, proxy=http_server.base_url, wait=False, settings={
+            "GOVCLEAN_KEEP": keep, "GOVCLEAN_REJECTS_URI": str(tmp_path / f"rejects-{keep}.jsonl")})
+        for keep in cases
+    }
+    for keep, (expected, dropped) in cases.items():
+        res = crawls[keep].result()
         assert res.returncode == 0, res.log
         assert set(res.by_url()) == expected, keep
-        assert {line["url"]: line["reason"] for line in _rejects(rejects)} == dropped, keep
+        assert {line["url"]: line["reason"] for line in _rejects(tmp_path / f"rejects-{keep}.jsonl")} == dropped, keep
         for reason in set(dropped.values()):
             assert res.stats[f"govclean/dropped/{reason}"] == list(dropped.values()).count(reason)
 

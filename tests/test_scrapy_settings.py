@@ -31,7 +31,8 @@ def test_defaults_validate_and_match_the_core_and_index_defaults():
     assert cfg.min_gov_score == core.min_gov_score and cfg.max_depth == core.max_depth
     assert cfg.simhash_distance == DEFAULT_DISTANCE
     assert cfg.duplicates == "drop" and cfg.keep == "all" and cfg.html_field is None
-    assert cfg.index == "sqlite:///.govclean/index.sqlite3"
+    assert cfg.index == "sqlite:///.govclean/index.sqlite3" and cfg.rejects_path == ".govclean/rejects.jsonl"
+    assert load_settings({"GOVCLEAN_REJECTS_URI": None}).rejects_path is None
     assert cfg.workers >= 0 and cfg.timeout == 5.0 and cfg.max_page_bytes == 5 * 1024 * 1024
 
 
@@ -40,13 +41,13 @@ def test_command_line_strings_are_understood():
         "GOVCLEAN_ENABLED": "false", "GOVCLEAN_OVERWRITE": "1", "GOVCLEAN_WORKERS": "2",
         "GOVCLEAN_TIMEOUT": "0.5", "GOVCLEAN_MIN_GOV_SCORE": "0.7", "GOVCLEAN_KEEP": "GOV",
         "GOVCLEAN_OFFICIAL_DOMAINS": "Example.org, .data.example.com", "GOVCLEAN_HTML_FIELD": "None",
-        "GOVCLEAN_EXTRA_NOISE_PATTERNS": '["^广告", "微信[::]\\\\w+"]', "GOVCLEAN_REJECTS_URI": "file:///tmp/r.jsonl",
+        "GOVCLEAN_EXTRA_NOISE_PATTERNS": '["^广告", "微信[::]\\\\w+"]', "GOVCLEAN_REJECTS_URI": "file:///data/rejects.jsonl",
     })
     assert cfg.enabled is False and cfg.overwrite is True and cfg.workers == 2
     assert cfg.timeout == 0.5 and cfg.min_gov_score == 0.7 and cfg.keep == "gov"
     assert cfg.official_domains == ("example.org", "data.example.com")
     assert cfg.html_field is None and len(cfg.extra_noise_patterns) == 2
-    assert cfg.rejects_path == "/tmp/r.jsonl"
+    assert cfg.rejects_path == "/data/rejects.jsonl"
     assert cfg.clean_config().official_domains == ("example.org", "data.example.com")
 
 

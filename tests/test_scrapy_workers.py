@@ -12,8 +12,9 @@ NO_DEDUPE = {"ITEM_PIPELINES": {"scrapy_govclean.SimhashDedupePipeline": None}}
 def test_worker_pool_cleans_like_inline(http_server, run_crawl):
     urls = [http_server.add(f"/p{i}.html", republished_page(DOC_A if i % 2 else DOC_B).encode("utf-8"))
             for i in range(6)]
-    pooled = run_crawl(urls, settings={**NO_DEDUPE, "GOVCLEAN_WORKERS": 2})
+    pooled = run_crawl(urls, settings={**NO_DEDUPE, "GOVCLEAN_WORKERS": 2}, wait=False)
     inline = run_crawl(urls, settings={**NO_DEDUPE, "GOVCLEAN_WORKERS": 0})
+    pooled = pooled.result()
     assert pooled.returncode == 0 and inline.returncode == 0, pooled.log + inline.log
     assert pooled.stats["govclean/pages"] == 6
     a, b = pooled.by_url(), inline.by_url()
@@ -48,10 +49,11 @@ def test_hung_page_times_out_without_hanging_the_crawl(http_server, run_crawl, t
 def test_core_exception_is_a_counted_skip_not_a_crash(http_server, run_crawl):
     boom = http_server.add("/boom.html", official_page(DOC_A).encode("utf-8"))
     ok = http_server.add("/ok.html", official_page(DOC_A).encode("utf-8"))
-    for workers in (0, 1):
-        res = run_crawl([boom, ok], settings={
-            **NO_DEDUPE, "GOVCLEAN_WORKERS": workers, "GOVCLEAN_CLEANER": "govclean_test_cleaners.failing",
-        })
+    crawls = {workers: run_crawl([boom, ok], wait=False, settings={
+        **NO_DEDUPE, "GOVCLEAN_WORKERS": workers, "GOVCLEAN_CLEANER": "govclean_test_cleaners.failing",
+    }) for workers in (0, 1)}
+    for workers, crawl in crawls.items():
+        res = crawl.result()
         assert res.returncode == 0, res.log
         items = res.by_url()
         assert items[boom]["govclean_error"] == "core_error", workers
@@ -59,3 +61,17 @@ def test_core_exception_is_a_counted_skip_not_a_crash(http_server, run_crawl):
         assert res.stats["govclean/skipped/core_error"] == 1
         assert "core exploded on purpose" in res.log
         assert "skipped 1 (core_error: 1)" in res.log
+
+
+def test_pool_and_time_limit_work_under_a_non_asyncio_reactor(http_server, run_crawl):
+    """Without asyncio the middleware awaits Deferreds instead of asyncio futures."""
+    hang = http_server.add("/hang.html", official_page(DOC_A).encode("utf-8"))
+    ok = http_server.add("/ok.html", republished_page(DOC_B).encode("utf-8"))
+    res = run_crawl([hang, ok], settings={
+        **NO_DEDUPE, "TWISTED_REACTOR": "twisted.internet.selectreactor.SelectReactor",
+        "GOVCLEAN_WORKERS": 1, "GOVCLEAN_TIMEOUT": 1.5, "GOVCLEAN_CLEANER": "govclean_test_cleaners.hanging",
+    }, timeout=90)
+    assert res.returncode == 0, res.log
+    assert "SelectReactor" in res.log
+    items = res.by_url()
+    assert items[hang]["govclean_error"] == "timeout" and items[ok]["is_gov"] is True

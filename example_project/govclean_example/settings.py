@@ -17,7 +17,7 @@ DOWNLOADER_MIDDLEWARES = {"govclean_example.replay.ReplayDownloaderMiddleware": 
 GOVCLEAN_INDEX = "memory://"
 
 # Every item the plugin drops (duplicate copies, filtered items) is appended here with its
-# reason and the URL of the copy it duplicates.
+# reason and the URL of the copy it duplicates (this is the default, spelled out).
 GOVCLEAN_REJECTS_URI = ".govclean/rejects.jsonl"
 
 ROBOTSTXT_OBEY = True
