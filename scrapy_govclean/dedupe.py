@@ -61,6 +61,7 @@ Measurements (synthetic pairs in tests/test_dedupe.py; index figures from
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import struct
@@ -154,8 +155,8 @@ class DedupeParams:
     def __post_init__(self) -> None:
         if self.max_candidates < 1 or self.max_postings < 1:
             raise ValueError("max_candidates and max_postings must be positive")
-        if not 0 <= self.distance <= 31:
-            raise ValueError(f"simhash distance must be within 0..31, got {self.distance}")
+        if not 0 <= self.distance <= 32:
+            raise ValueError(f"simhash distance must be within 0..32, got {self.distance}")
         for name in ("min_containment", "identity_min_containment", "min_size_ratio"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
@@ -424,7 +425,8 @@ def make_entry(
     )
 
 
-def block_spans(distance: int) -> list[tuple[int, int]]:
+@functools.lru_cache(maxsize=64)
+def block_spans(distance: int) -> tuple[tuple[int, int], ...]:
     """(shift, width) of the ``distance + 1`` pigeonhole blocks over the 64 bits."""
     n = distance + 1
     base, extra = divmod(64, n)
@@ -433,26 +435,36 @@ def block_spans(distance: int) -> list[tuple[int, int]]:
         width = base + (1 if i < extra else 0)
         spans.append((shift, width))
         shift += width
-    return spans
+    return tuple(spans)
+
+
+@functools.lru_cache(maxsize=64)
+def _block_plan(distance: int) -> tuple[tuple[int, int, int], ...]:
+    """(table << 32, shift, mask) per block; cached because every lookup needs it."""
+    return tuple(
+        ((T_BLOCK + t) << 32, shift, (1 << width) - 1)
+        for t, (shift, width) in enumerate(block_spans(distance))
+    )
+
+
+_BAND_TABLES = tuple((T_BAND + b) << 32 for b in range(BANDS))
 
 
 def posting_keys(entry: DocumentEntry, distance: int) -> list[int]:
     """Every exact-match key under which the entry is stored and looked up.
 
     A key is ``table << 32 | value`` (value < 2**32): non-negative and < 2**39, so it fits
-    a signed SQLite integer and a Lua double exactly.
+    a signed SQLite integer and a Lua double exactly.  Block values are raw fingerprint
+    bits; every other value is already a 32-bit hash.
     """
     if entry.short:
         return [(T_EXACT << 32) | (int(entry.exact, 16) >> 32)]
-    keys = []
     fp = entry.fingerprint
-    for t, (shift, width) in enumerate(block_spans(distance)):
-        value = (fp >> shift) & ((1 << width) - 1)
-        if width > 32:  # distance 0: one 64-bit block, folded
-            value = _mix64(value) >> 32
-        keys.append(((T_BLOCK + t) << 32) | value)
-    for b, band in enumerate(entry.band_keys):
-        keys.append(((T_BAND + b) << 32) | band)
+    if distance == 0:  # one 64-bit block, folded to 32 bits
+        keys = [(T_BLOCK << 32) | (_mix64(fp) >> 32)]
+    else:
+        keys = [table | ((fp >> shift) & mask) for table, shift, mask in _block_plan(distance)]
+    keys += [table | band for table, band in zip(_BAND_TABLES, entry.band_keys)]
     if entry.doc_number_key:
         keys.append((T_DOCNO << 32) | entry.doc_number_key)
     return keys

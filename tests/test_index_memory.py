@@ -135,9 +135,11 @@ def test_posting_arrays_stay_correct_across_buffer_merges() -> None:
             assert len(urls) < 5
         idx.compact()
     sizes = idx.nbytes()
-    # 4-byte block postings + the fixed 1 MiB bucket offsets, 8-byte band postings.
+    # 4-byte block postings, 6-byte (id + tag) band postings, and fixed bucket offsets
+    # (2**18 block buckets, 2**20 hashed buckets).
     assert len(posting_keys(entries[0], 3)) == 4 + BANDS
-    assert sizes["postings"] == len(entries) * (4 * 4 + BANDS * 8) + ((4 << 16) + 1) * 4
+    offsets = ((1 << 18) + 1) * 4 + ((1 << 20) + 1) * 4
+    assert sizes["postings"] == len(entries) * (4 * 4 + BANDS * 6) + offsets
     assert len(idx) == len(entries)
 
 
@@ -191,3 +193,14 @@ def test_memory_is_compact() -> None:
     sizes = idx.nbytes()
     assert sizes["urls"] == 10_000 * len("http://e.cn/000000")
     assert np.isclose(sizes["records"] / 10_000, 96, rtol=0.6)
+
+
+@pytest.mark.parametrize("distance", [0, 1, 2, 6])
+def test_other_radii_work(distance: int) -> None:
+    idx = open_index("memory://", distance=distance)
+    for i in range(15):
+        idx.check_and_insert(make_entry(small_edit(i, 0), f"http://a/{i}", {}, official=False))
+    for i in range(15):
+        v = idx.check_and_insert(make_entry(small_edit(i, 2), f"http://b/{i}", {}, official=False))
+        assert v.duplicate and v.duplicate_of == f"http://a/{i}"
+    assert len(idx) == 15

@@ -32,7 +32,7 @@ from ..dedupe import (
     DedupeParams,
     DocumentEntry,
     Verdict,
-    _mix64,
+    block_spans,
     posting_keys,
 )
 from .base import DocumentIndex, IndexUnavailable
@@ -45,11 +45,25 @@ _PER_STRING = 4096  # records per record/URL string
 LUA_CHECK_AND_INSERT = r"""
 local P = KEYS[1]
 local rec, url = ARGV[1], ARGV[2]
-local K = tonumber(ARGV[3])
-local CONTAIN, IDENT, RATIO = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local MAXC, CAP = tonumber(ARGV[7]), tonumber(ARGV[8])
-local WRITE = ARGV[9] == '1'
-local NKEYS = tonumber(ARGV[10])
+local cfg = {}
+for x in string.gmatch(ARGV[3], '%d+') do cfg[#cfg + 1] = tonumber(x) end
+local K, CONTAIN, IDENT, RATIO, MAXC, CAP = cfg[1], cfg[2], cfg[3], cfg[4], cfg[5], cfg[6]
+local WRITE = cfg[7] == 1
+-- Posting keys, packed by the client: kind byte, name length, name, field length, field.
+local KIND, NAME, FIELD = {}, {}, {}
+do
+  local blob, pos = ARGV[4], 1
+  while pos <= #blob do
+    local kind, nl = string.sub(blob, pos, pos), string.byte(blob, pos + 1)
+    local name = string.sub(blob, pos + 2, pos + 1 + nl)
+    local fl = string.byte(blob, pos + 2 + nl)
+    KIND[#KIND + 1] = kind
+    NAME[#NAME + 1] = name
+    FIELD[#FIELD + 1] = string.sub(blob, pos + 3 + nl, pos + 2 + nl + fl)
+    pos = pos + 3 + nl + fl
+  end
+end
+local NKEYS = #KIND
 local REC, PER, FIGS = 96, 4096, 8
 local band, bxor, bor, rshift = bit.band, bit.bxor, bit.bor, bit.rshift
 
@@ -81,30 +95,44 @@ local function pack32(id)
 end
 local function pack16(v) return string.char(v % 256, math.floor(v / 256) % 256) end
 
--- 1. postings
-local hits, via_block, via_other, order = {}, {}, {}, {}
-local open = {}
-for i = 0, NKEYS - 1 do
-  local kind, name, field = ARGV[11 + 3 * i], ARGV[12 + 3 * i], ARGV[13 + 3 * i]
-  local v
-  if kind == 'b' then v = redis.call('GET', P .. name) else v = redis.call('HGET', P .. name, field) end
-  local n = 0
-  if v then n = #v / 4 end
+-- 1. postings.  Block postings are 6 bytes: id, then 16 other bits of that document's
+-- fingerprint (a tag): a stored fingerprint within K bits has a tag within K bits, so
+-- most unrelated block neighbours are dropped without reading their record.
+local hits, via_other, tag_ok, order = {}, {}, {}, {}
+local open, cached = {}, {}
+for i = 1, NKEYS do
+  local kind, name, field = KIND[i], NAME[i], FIELD[i]
+  local v, n, width
+  if kind == 'b' then
+    v = redis.call('GET', P .. name); width = 6
+  else
+    v = redis.call('HGET', P .. name, field); width = 4; cached[i] = v
+  end
+  n = 0
+  if v then n = #v / width end
   if n < CAP then open[#open + 1] = i end
+  local mytag = 0
+  if kind == 'b' then mytag = u16(field, 0) end
   for j = 0, math.min(n, CAP) - 1 do
-    local id = u32(v, 4 * j)
+    local id = u32(v, width * j)
     if not hits[id] then hits[id] = 0; order[#order + 1] = id end
     hits[id] = hits[id] + 1
-    if kind == 'b' then via_block[id] = true else via_other[id] = true end
+    if kind == 'b' then
+      if pop32(bxor(u16(v, width * j + 4), mytag)) <= K then tag_ok[id] = true end
+    else
+      via_other[id] = true
+    end
   end
 end
 
 -- 2. candidates: block-only ones must be within the radius
 local cands = {}
 for _, id in ipairs(order) do
-  local r = record_of(id)
-  if via_other[id] or hamming(rec, r) <= K then
-    cands[#cands + 1] = {id = id, hits = hits[id], rec = r}
+  if via_other[id] or tag_ok[id] then
+    local r = record_of(id)
+    if via_other[id] or hamming(rec, r) <= K then
+      cands[#cands + 1] = {id = id, hits = hits[id], rec = r}
+    end
   end
 end
 table.sort(cands, function(a, b)
@@ -225,12 +253,11 @@ local r = string.sub(rec, 1, 36) .. pack32(ulen - #url) .. pack16(#url) .. strin
 redis.call('SETRANGE', P .. 'r:' .. s, (id % PER) * REC, r)
 local pid = pack32(id)
 for _, i in ipairs(open) do
-  local kind, name, field = ARGV[11 + 3 * i], ARGV[12 + 3 * i], ARGV[13 + 3 * i]
+  local kind, name, field = KIND[i], NAME[i], FIELD[i]
   if kind == 'b' then
-    redis.call('APPEND', P .. name, pid)
+    redis.call('APPEND', P .. name, pid .. field)
   else
-    local v = redis.call('HGET', P .. name, field)
-    if v then redis.call('HSET', P .. name, field, v .. pid) else redis.call('HSET', P .. name, field, pid) end
+    redis.call('HSET', P .. name, field, (cached[i] or '') .. pid)
   end
 end
 if nreason then return {0, 'new (nearest rejected: ' .. nreason .. ')', id} end
@@ -265,9 +292,12 @@ class RedisIndex(DocumentIndex):
         from . import redact_uri
 
         self.uri = redact_uri(uri)
-        if not 8 <= int(bucket_bits) <= 24:
-            raise ValueError(f"bucket_bits must be within 8..24, got {bucket_bits}")
+        if not 12 <= int(bucket_bits) <= 24:
+            raise ValueError(f"bucket_bits must be within 12..24, got {bucket_bits}")
         self._bucket_bits = int(bucket_bits)
+        spans = block_spans(params.distance)
+        # Tag of block t: the 16 bits starting where the next block starts.
+        self._tag_shifts = [spans[(t + 1) % len(spans)][0] or 64 for t in range(len(spans))]
         self._prefix = f"{{{namespace}}}:"
         self._lock = threading.Lock()
         redis = _redis_module()
@@ -315,35 +345,47 @@ class RedisIndex(DocumentIndex):
                     f"not {v}; use {k}={have.get(k)} or another namespace"
                 )
 
-    def _key_args(self, entry: DocumentEntry) -> list[Any]:
-        """Per posting key: kind, key suffix, hash field (what the Lua script reads)."""
-        args: list[Any] = []
-        mask = (1 << self._bucket_bits) - 1
-        keys = posting_keys(entry, self.params.distance)
-        for key in keys:
-            if key >> 32 < T_BAND:
-                args += ["b", f"b:{key:x}", ""]
+    def _routes(self, entry: DocumentEntry) -> list[tuple[str, str, bytes]]:
+        """Per posting key: (kind, key suffix, field) — what the Lua script reads.
+
+        Block keys ("b") are strings of 6-byte postings; the field is this document's tag
+        (16 fingerprint bits after the block).  Other keys ("h") live in listpack hash
+        buckets: their 32-bit value is already a hash, so its top ``bucket_bits`` pick the
+        bucket and the rest plus the table number form the field (an exact encoding).
+        """
+        out = []
+        fp = entry.fingerprint
+        low_bits = 32 - self._bucket_bits
+        low_mask = (1 << low_bits) - 1
+        field_len = (low_bits + 7 + 7) // 8
+        for key in posting_keys(entry, self.params.distance):
+            table, value = key >> 32, key & 0xFFFFFFFF
+            if table < T_BAND:
+                shift = self._tag_shifts[table]
+                tag = ((fp >> shift) | (fp << (64 - shift))) & 0xFFFF
+                out.append(("b", f"b:{key:x}", tag.to_bytes(2, "little")))
             else:
-                h = _mix64(key)
-                args += ["h", f"h:{(h >> 40) & mask:x}", (h & 0xFFFFFF).to_bytes(3, "little")]
-        return [len(keys)] + args
+                field = (((value & low_mask) << 7) | (table & 0x7F)).to_bytes(field_len, "little")
+                out.append(("h", f"h:{value >> low_bits:x}", field))
+        return out
+
+    def _key_blob(self, entry: DocumentEntry) -> bytes:
+        """The routes packed in one argument (one string to encode instead of ~30)."""
+        out = bytearray()
+        for kind, name, field in self._routes(entry):
+            raw = name.encode("ascii")
+            out += kind.encode("ascii") + bytes((len(raw),)) + raw + bytes((len(field),)) + field
+        return bytes(out)
 
     def _run(self, entry: DocumentEntry, write: bool) -> list[Any]:
         if self._closed:
             raise IndexUnavailable(f"Redis index at {self.uri} is closed")
         c, i, r = self.params.percents()
-        argv = [
-            entry.pack(),
-            entry.url.encode("utf-8", "surrogatepass"),
-            self.params.distance,
-            c,
-            i,
-            r,
-            self.params.max_candidates,
-            self.params.max_postings,
-            1 if write else 0,
-            *self._key_args(entry),
-        ]
+        cfg = (
+            f"{self.params.distance} {c} {i} {r} {self.params.max_candidates} "
+            f"{self.params.max_postings} {1 if write else 0}"
+        )
+        argv = [entry.pack(), entry.url.encode("utf-8", "surrogatepass"), cfg, self._key_blob(entry)]
         try:
             return self._script(keys=[self._prefix], args=argv)
         except self._errors as exc:
@@ -388,11 +430,15 @@ class RedisIndex(DocumentIndex):
         return rec, url.decode("utf-8", "surrogatepass")
 
     def bulk_insert(self, entries: list[DocumentEntry]) -> None:
-        """Insert without deciding (benchmarks fill the index this way), pipelined."""
+        """Insert without deciding (benchmarks fill the index this way), pipelined.
+
+        Not atomic with concurrent writers: use it only to fill an index nobody else writes.
+        """
         if self._closed:
             raise IndexUnavailable(f"Redis index at {self.uri} is closed")
         p = self._prefix
-        mask = (1 << self._bucket_bits) - 1
+        blocks: dict[str, bytearray] = {}
+        buckets: dict[str, dict[bytes, bytearray]] = {}
         with self._lock:
             start = int(self._client.incrby(p + "n", len(entries))) - len(entries)
             pipe = self._client.pipeline(transaction=False)
@@ -404,25 +450,28 @@ class RedisIndex(DocumentIndex):
                     offsets[s] = int(self._client.strlen(f"{p}u:{s}"))
                 url = e.url.encode("utf-8", "surrogatepass")
                 pipe.append(f"{p}u:{s}", url)
-                pipe.setrange(f"{p}r:{s}", (doc % _PER_STRING) * RECORD.size, e.pack(offsets[s], len(url)))
+                pipe.setrange(
+                    f"{p}r:{s}", (doc % _PER_STRING) * RECORD.size, e.pack(offsets[s], len(url))
+                )
                 offsets[s] += len(url)
                 pid = doc.to_bytes(4, "little")
-                for key in posting_keys(e, self.params.distance):
-                    if key >> 32 < T_BAND:
-                        pipe.append(f"{p}b:{key:x}", pid)
+                for kind, name, field in self._routes(e):
+                    if kind == "b":
+                        blocks.setdefault(p + name, bytearray()).extend(pid + field)
                     else:
-                        h = _mix64(key)
-                        name = f"{p}h:{(h >> 40) & mask:x}"
-                        pipe.eval(
-                            "local v = redis.call('HGET', KEYS[1], ARGV[1]) "
-                            "if v then v = v .. ARGV[2] else v = ARGV[2] end "
-                            "return redis.call('HSET', KEYS[1], ARGV[1], v)",
-                            1,
-                            name,
-                            (h & 0xFFFFFF).to_bytes(3, "little"),
-                            pid,
-                        )
-                if len(pipe) >= 5000:
+                        fields = buckets.setdefault(p + name, {})
+                        fields.setdefault(field, bytearray()).extend(pid)
+            for name, ids in blocks.items():
+                pipe.append(name, bytes(ids))
+            merge = self._client.register_script(
+                "for i = 1, #ARGV, 2 do "
+                "local v = redis.call('HGET', KEYS[1], ARGV[i]) or '' "
+                "redis.call('HSET', KEYS[1], ARGV[i], v .. ARGV[i + 1]) end"
+            )
+            for n, (name, fields) in enumerate(buckets.items()):
+                merge(keys=[name], args=[x for f, ids in fields.items() for x in (f, bytes(ids))],
+                      client=pipe)
+                if n % 5000 == 4999:
                     pipe.execute()
             pipe.execute()
 
