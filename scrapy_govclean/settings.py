@@ -107,7 +107,7 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 class GovCleanSettingError(ValueError):
-    """A GOVCLEAN_* setting holds a value the plugin cannot use."""
+    """A ``GOVCLEAN_*`` setting holds a value the plugin cannot use."""
 
     def __init__(self, name: str, value: Any, accepts: str) -> None:
         self.setting = name
@@ -286,7 +286,7 @@ def default_workers() -> int:
 
 
 def load_settings(settings: Mapping[str, Any]) -> GovCleanSettings:
-    """Validate the GOVCLEAN_* values in ``settings`` (a Scrapy Settings or any mapping).
+    """Validate the ``GOVCLEAN_*`` values in ``settings`` (a Scrapy Settings or any mapping).
 
     Raises :class:`GovCleanSettingError` naming the first bad setting and what it accepts.
     """

@@ -104,6 +104,7 @@ def main(config_path: str) -> int:
         "LOG_LEVEL": "INFO",
         "LOG_FILE": str(out / "crawl.log"),
         "TELNETCONSOLE_ENABLED": False,
+        "REMOTE_CONTROL_ENABLED": False,  # Scrapy ≥ 2.19; ignored by older versions
         "ROBOTSTXT_OBEY": False,
         "RETRY_ENABLED": False,
         "FEED_EXPORT_ENCODING": "utf-8",

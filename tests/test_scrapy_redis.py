@@ -3,6 +3,7 @@ stops with a clear, redacted message) and lost mid-crawl (items kept, marked unc
 from __future__ import annotations
 
 from conftest import free_port
+from test_scrapy_addon import SCRAPY_VERSION
 from scrapy_pages import DOC_A, official_page, republished_page
 from test_scrapy_pipelines import OFFICIAL, OTHER, _rejects, _serve
 
@@ -13,7 +14,8 @@ def test_unreachable_index_stops_the_crawl_with_a_redacted_message(http_server, 
     assert res.items == []
     assert "near-duplicate index redis://:***@127.0.0.1" in res.log and "unreachable" in res.log
     assert "hunter2" not in res.log
-    assert res.stats.get("finish_reason") == "govclean_index_unavailable"
+    if SCRAPY_VERSION >= (2, 14):  # older Scrapy fails the start instead of closing with a reason
+        assert res.stats.get("finish_reason") == "govclean_index_unavailable"
     assert http_server.hits == {}
 
 

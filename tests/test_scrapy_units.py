@@ -8,7 +8,8 @@ import time
 
 from scrapy import Request, Spider
 from scrapy.http import HtmlResponse, TextResponse
-from scrapy.utils.test import get_crawler
+from scrapy.settings import Settings
+from scrapy.signalmanager import SignalManager
 from scrapy_pages import DOC_A, official_page
 
 from scrapy_govclean.items import apply_fields
@@ -18,8 +19,30 @@ from scrapy_govclean.stats import summary
 from scrapy_govclean.workers import CleanerPool
 
 
-class _Spider(Spider):
-    name = "unit"
+class _Stats:
+    """The slice of Scrapy's stats collector the plugin uses."""
+
+    def __init__(self) -> None:
+        self.values: dict = {}
+
+    def inc_value(self, key, count=1, start=0):
+        self.values[key] = self.values.get(key, start) + count
+
+    def get_value(self, key, default=None):
+        return self.values.get(key, default)
+
+    def get_stats(self):
+        return dict(self.values)
+
+
+class _Crawler:
+    """Just enough crawler for from_crawler(), without a reactor (works on every Scrapy)."""
+
+    def __init__(self, settings: dict) -> None:
+        self.settings = Settings(settings)
+        self.stats = _Stats()
+        self.signals = SignalManager(self)
+        self.spider = Spider(name="unit")
 
 
 def _response(url: str = "http://www.lg.gov.cn/a.html", ctype: str = "text/html; charset=utf-8",
@@ -29,7 +52,7 @@ def _response(url: str = "http://www.lg.gov.cn/a.html", ctype: str = "text/html;
 
 
 def test_sync_process_spider_output_cleans_once_and_passes_requests():
-    crawler = get_crawler(_Spider, {"GOVCLEAN_WORKERS": 0})
+    crawler = _Crawler({"GOVCLEAN_WORKERS": 0})
     mw = GovCleanSpiderMiddleware.from_crawler(crawler)
     follow = Request("http://www.lg.gov.cn/next.html")
     out = list(mw.process_spider_output(_response(), [{"n": 1}, follow, {"n": 2}]))

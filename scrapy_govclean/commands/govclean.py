@@ -1,6 +1,6 @@
 """``scrapy govclean URL_OR_FILE``: clean one page with the project's settings, print the result.
 
-For tuning GOVCLEAN_* settings before a crawl: the page is cleaned exactly as the spider
+For tuning ``GOVCLEAN_*`` settings before a crawl: the page is cleaned exactly as the spider
 middleware would clean it (same settings, same decoding from the HTTP header's charset).
 A URL is fetched through Scrapy itself, so the project's user agent, proxies and
 middlewares apply; the plugin's own components are off for that fetch, so nothing is
