@@ -147,15 +147,81 @@ def parse_tree(text: str) -> etree._Element | None:
         end = text.find("?>")
         text = text[end + 2:] if end != -1 else text
     text = text.replace("\x00", "")
-    parser = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, recover=True, no_network=True)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates (str input): libxml2 would stop at the first
+        text = _SURROGATE_RE.sub("\ufffd", text)
+    root, limited = _parse_html(text, huge=False)
+    if limited:
+        # libxml2 gives up at a resource limit (nesting deeper than 256, a text node over
+        # 10 MB) and silently drops the rest of the page: flatten the nesting (below the
+        # limit, above max_depth's default, so the page is reported as flattened) and parse
+        # again with the size limits lifted.
+        root, _ = _parse_html(_flatten_deep(text), huge=True)
+    return root
+
+
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+# One tag, bounded: `[^<>]` stops at the next "<", so scanning a page is linear.
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]{0,63})([^<>]{0,4096})>")
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr keygen".split())
+_FLATTEN_DEPTH = 240  # libxml2 stops at 256; html and body add two levels
+
+
+def _parse_html(text: str, *, huge: bool) -> tuple[etree._Element | None, bool]:
+    """Parse; also tell whether libxml2 hit one of its resource limits (and dropped text)."""
+    parser = lxml_html.HTMLParser(
+        remove_comments=True, remove_pis=True, recover=True, no_network=True, huge_tree=huge
+    )
     try:
         root = lxml_html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         try:
             root = lxml_html.fragment_fromstring(text, create_parent="div", parser=parser)
         except (etree.ParserError, ValueError):
-            return None
-    return root
+            root = None
+    limited = any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log)
+    return root, limited
+
+
+def _flatten_deep(text: str, limit: int = _FLATTEN_DEPTH) -> str:
+    """Drop the tags nested deeper than ``limit`` (their text stays; a run of dropped tags
+    becomes one space).
+
+    Depth is tracked like the HTML parser does: an end tag closes the innermost open
+    element of its name (and everything opened inside it), an end tag with no open
+    element of that name is ignored.
+    """
+    out: list[str] = []
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    pos = 0
+    for m in _TAG_RE.finditer(text):
+        closing, name, rest = m.groups()
+        name = name.lower()
+        if closing:
+            if open_count.get(name):
+                while stack:
+                    top = stack.pop()
+                    open_count[top] -= 1
+                    if top == name:
+                        break
+            keep = len(stack) < limit  # the closed element stood at len(stack) + 1
+        elif name in _VOID_TAGS or rest.endswith("/"):
+            keep = len(stack) < limit
+        else:
+            stack.append(name)
+            open_count[name] = open_count.get(name, 0) + 1
+            keep = len(stack) <= limit
+        if not keep:
+            if m.start() > pos or not out:  # one space for a run of dropped tags
+                out.append(text[pos : m.start()])
+                out.append(" ")
+            pos = m.end()
+    if not out:
+        return text
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _head_info(root: etree._Element) -> tuple[str, dict[str, str]]:
