@@ -77,7 +77,8 @@ SETTINGS: dict[str, SettingDoc] = {
         "Cleaning worker processes; None: CPU count − 1; 0: clean inline on the reactor thread.",
     ),
     "GOVCLEAN_TIMEOUT": SettingDoc(
-        5.0, "float (seconds)", "Per-page cleaning time limit; a page over it is passed on uncleaned."
+        5.0, "float (seconds)",
+        "Per-page cleaning time limit; a page over it is passed on uncleaned (a hung worker is killed).",
     ),
     "GOVCLEAN_MAX_PAGE_BYTES": SettingDoc(
         5 * 1024 * 1024, "int (bytes)", "Bodies larger than this are passed on uncleaned."

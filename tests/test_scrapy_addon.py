@@ -25,6 +25,7 @@ def test_addon_enables_middleware_and_both_pipelines(http_server, run_crawl):
     assert pipelines.index("GovCleanPipeline") < pipelines.index("SimhashDedupePipeline")
     (item,) = res.items
     assert item["is_gov"] is True and item["duplicate_of"] is None and item["canonical_url"] == url
+    assert res.log.count("govclean: cleaned 1 pages") == 1  # one summary line, however many components
 
 
 def test_addon_never_overrides_the_users_values(http_server, run_crawl):
