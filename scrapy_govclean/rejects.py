@@ -36,8 +36,10 @@ def item_dict(item: Any) -> Any:
     """A plain dict of an item of any supported type (or the object itself otherwise)."""
     try:
         return ItemAdapter(item).asdict()
-    except TypeError:
+    except TypeError:  # not an item type: json.dumps' fallback takes it from here
         return item
+    except (RecursionError, ValueError):  # self-referencing items
+        return repr(item)[:100_000]
 
 
 class RejectsWriter:
@@ -63,12 +65,18 @@ class RejectsWriter:
             "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
         }
         try:
+            line = json.dumps(record, ensure_ascii=False, default=_jsonable)
+        except (TypeError, ValueError) as exc:  # e.g. a self-referencing item: keep its repr
+            record["item"] = repr(item)[:100_000]
+            record["serialization_error"] = str(exc)
+            line = json.dumps(record, ensure_ascii=False, default=str)
+        try:
             if self._fh is None:
                 parent = os.path.dirname(self.path)
                 if parent:
                     os.makedirs(parent, exist_ok=True)
                 self._fh = open(self.path, "a", encoding="utf-8")
-            self._fh.write(json.dumps(record, ensure_ascii=False, default=_jsonable) + "\n")
+            self._fh.write(line + "\n")
             self._fh.flush()
             self.count += 1
         except OSError as exc:

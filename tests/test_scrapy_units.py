@@ -4,6 +4,7 @@ field handling of exotic items."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 
 from scrapy import Request, Spider
@@ -111,3 +112,18 @@ def test_summary_line_says_what_and_why():
     })
     assert line == ("govclean: cleaned 10 pages (7 government, 4 republished) in 1.50 s; 3 near-duplicates; "
                     "dropped 4 (duplicate: 3, not_gov: 1); skipped 3 (non_html: 2, timeout: 1)")
+
+
+def test_rejects_feed_never_fails_on_odd_items(tmp_path):
+    from scrapy_govclean.rejects import RejectsWriter
+
+    loop: dict = {"url": "http://a.example/"}
+    loop["self"] = loop
+    writer = RejectsWriter(str(tmp_path / "sub" / "rejects.jsonl"))
+    writer.write("duplicate", loop, "http://a.example/")
+    writer.write("not_gov", {"raw": b"\xe4\xb8\xad", "tags": {"x"}}, "http://b.example/")
+    writer.close()
+    lines = [json.loads(x) for x in (tmp_path / "sub" / "rejects.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line["reason"] for line in lines] == ["duplicate", "not_gov"]
+    assert lines[1]["item"] == {"raw": "中", "tags": ["x"]}
+    assert set(lines[0]) >= {"reason", "url", "item", "time"}
