@@ -54,7 +54,7 @@ def header_charset(response: Response) -> str | None:
 def skip_reason(response: Response, max_bytes: int) -> str | None:
     """Why this response is not cleaned, or None to clean it."""
     meta = getattr(response, "meta", None) if getattr(response, "request", None) is not None else None
-    if meta is not None and meta.get("govclean", True) is False:
+    if meta is not None and meta.get("govclean") is not None and not meta["govclean"]:
         return OPT_OUT
     if not isinstance(response, TextResponse):
         return NON_HTML
