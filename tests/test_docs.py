@@ -195,3 +195,27 @@ def test_generated_example_matches_the_code(tmp_path):
 def test_docs_pages_hold_no_machine_paths(page):
     text = (DOCS / page).read_text("utf-8")
     assert not re.search(r"(?<![\w.])/(?:home|root|tmp|work|Users)/", text), page
+
+
+def test_worked_example_prose_matches_the_generated_blocks():
+    """The block numbers and kinds docs/how-it-works.rst names are those the code produced."""
+    import csv
+
+    rows = list(csv.DictReader((DOCS / "_generated" / "seed-blocks.csv").read_text("utf-8").splitlines()))
+    by_blocks = {row["blocks"]: row for row in rows}
+    text = (DOCS / "how-it-works.rst").read_text("utf-8")
+    named = re.findall(r"^Blocks? (\d+(?:–\d+)?), (?:``(\w+)``|(kept))", text, re.M)
+    assert len(named) >= 10, "docs/how-it-works.rst no longer walks through the seed page's blocks"
+    wrong = []
+    for blocks, kind, kept in named:
+        row = by_blocks.get(blocks)
+        if row is None or (kept and row["decision"] != "kept") or (kind and row["kind"] != kind):
+            wrong.append(f"{blocks} {kind or kept}")
+    total = re.search(r"gives (\d+) blocks \(numbered 0–(\d+)", text)
+    last = int(rows[-1]["blocks"].split("–")[-1])
+    if not total or int(total.group(1)) != last + 1 or int(total.group(2)) != last:
+        wrong.append("block count")
+    assert not wrong, (
+        f"docs/how-it-works.rst describes blocks the code no longer produces: {wrong}; "
+        "compare with docs/_generated/seed-blocks.csv and update the walk-through"
+    )
