@@ -430,7 +430,7 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
     best: tuple[float, int] | None = None
     for i in range(lo, first_prose + 1):
         b = blocks[i]
-        t = b.folded
+        t = _strip_title_label(b.folded)
         if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5 or _FIELD_LABEL_RE.match(t):
             continue
         score = 0.0
@@ -448,8 +448,26 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
         if score >= 2 and (best is None or score > best[0]):
             best = (score, i)
     if best is not None:
-        return blocks[best[1]].text, best[1]
+        b = blocks[best[1]]
+        label = len(b.folded) - len(_strip_title_label(b.folded))
+        title = b.text[label:].strip()
+        if len(extraction.fold(title)) < len(head_first) and extraction.fold(title) in head_first:
+            # the page broke its heading over several lines; <title> has it whole
+            title = _title_from_head(page.head_title)
+        return title, best[1]
     return _title_from_head(page.head_title), None
+
+
+_TITLE_LABEL_RE = re.compile(r"^((?:[\u4e00-\u9fff]\s{0,2}){2,4})[:]\s{0,3}")
+_TITLE_LABELS = {"标题", "题名", "名称", "文件名称", "文章标题", "公文标题"}
+
+
+def _strip_title_label(line: str) -> str:
+    """"标 题: 吉林省人民政府关于…" -> "吉林省人民政府关于…" (official sites' metadata rows)."""
+    m = _TITLE_LABEL_RE.match(line)
+    if m and re.sub(r"\s", "", m.group(1)) in _TITLE_LABELS:
+        return line[m.end():]
+    return line
 
 
 def _find_start(lines: list[str], kinds: list[str | None], blocks: list[Block], r0: int, first_prose: int, title_idx: int | None) -> int:

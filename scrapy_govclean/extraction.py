@@ -138,6 +138,9 @@ def _elem_hint(el: etree._Element) -> int:
     return 0
 
 
+_DOC_END_TAG_RE = re.compile(r"</(?:html|body)\s{0,10}>", re.I)
+
+
 def parse_tree(text: str) -> etree._Element | None:
     """Parse HTML text into an lxml tree (libxml2's HTML parser: tolerant of tag soup)."""
     if not text or not text.strip():
@@ -147,6 +150,9 @@ def parse_tree(text: str) -> etree._Element | None:
         end = text.find("?>")
         text = text[end + 2:] if end != -1 else text
     text = text.replace("\x00", "")
+    # libxml2 stops at the first </html> (or drops what follows </body>); browsers don't.
+    # Pages stitched from templates often carry a stray one before their content.
+    text = _DOC_END_TAG_RE.sub("", text)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # lone surrogates (str input): libxml2 would stop at the first
@@ -253,10 +259,13 @@ def strip_invisible(root: etree._Element) -> None:
 
 def text_sample(root: etree._Element, limit: int = 6000) -> str:
     """The first ``limit`` characters of the body's text, cheaply (for language sniffing)."""
-    body = root.find("body")
     chunks: list[str] = []
     size = 0
-    for chunk in (body if body is not None else root).itertext():
+    # the whole tree, not just <body>: broken pages leave text after a premature </body>
+    for chunk in root.itertext():
+        chunk = chunk.strip()  # indentation whitespace would otherwise fill the sample
+        if not chunk:
+            continue
         chunks.append(chunk)
         size += len(chunk)
         if size >= limit:

@@ -37,6 +37,8 @@ CN_DATE_RE = re.compile(
 )
 ISO_DATE_RE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _PUNCT_RE = re.compile(r"[。,;!?,;!?]")
+_ARTICLE_RE = re.compile(r"(?:^|\n)\s{0,4}第[一二三四五六七八九十百零〇]{1,5}条")
+_LAW_TITLE_RE = re.compile(r"(?:法|条例|规定|规章|实施细则|管理办法|暂行办法)(?:[((]\S{1,12}[))])?$")
 _TRAILER_RE = re.compile(
     r"^[((]?\s{0,2}(此件|本件|联系人|联系电话|咨询电话|信息公开|公开方式)|^附件\s{0,2}\d{0,2}\s{0,2}[::]?|"
     r"^抄送|^抄报|^主送|^[^。]{0,30}\d{4}\s{0,2}年[^。]{0,8}印发$"
@@ -246,6 +248,12 @@ def gov_score(
     sample = text[:20000]
     phrases = sum(1 for p in rules.official_phrases if p in sample)
     score += min(0.3, 0.06 * phrases)
+    # Laws, regulations and measures are built of numbered articles (第一条 … 第N条).
+    articles = len(_ARTICLE_RE.findall(sample))
+    if articles >= 3:
+        score += 0.25 if articles >= 6 else 0.15
+    if title and (_LAW_TITLE_RE.search(title) or title.startswith("中华人民共和国")):
+        score += 0.2
     if salutation and (any(w in salutation for w in rules.organ_words) or salutation.endswith(("委员", "代表", "同志"))):
         score += 0.1
     if official_site:
