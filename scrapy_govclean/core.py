@@ -93,6 +93,9 @@ def _clean(
     else:
         text = html
     result = CleanResult(provenance=_empty_provenance(url, config), encoding=used_encoding, warnings=warnings)
+    if _looks_binary(text):
+        warnings.append("binary content (control characters), not a page: nothing extracted")
+        return result, []
     root = extraction.parse_tree(text)
     if root is None:
         return result, []
@@ -123,6 +126,15 @@ def _clean(
             result.text, result.simhash = fallback.text, fallback.simhash
             result.warnings.append("little prose found; used trafilatura's extraction")
     return result, decisions
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\ufffd]")
+
+
+def _looks_binary(text: str) -> bool:
+    """An image or archive served as text/html: control characters all over its start."""
+    head = text[:4096]
+    return len(head) >= 16 and len(_CONTROL_RE.findall(head)) > 0.1 * len(head)
 
 
 def _is_cjk_text(sample: str) -> bool:

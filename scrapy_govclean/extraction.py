@@ -169,8 +169,13 @@ def parse_tree(text: str) -> etree._Element | None:
 
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 # One tag, bounded: `[^<>]` stops at the next "<", so scanning a page is linear.
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]{0,63})([^<>]{0,4096})>")
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]{0,63})([^<>]{0,4096})>|<!--")
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr keygen".split())
+# Raw text (no tags inside): skipped whole, the element kept as a leaf.
+_RAW_TEXT_TAGS = frozenset("script style textarea title xmp iframe noembed noframes".split())
+_RAW_END_RES: dict[str, re.Pattern[str]] = {}
+# Elements whose subtree is never page text: kept (so it stays hidden) a little past the limit.
+_KEEP_TAGS = frozenset(_DROP_TAGS) | _RAW_TEXT_TAGS
 _FLATTEN_DEPTH = 240  # libxml2 stops at 256; html and body add two levels
 
 
@@ -202,9 +207,30 @@ def _flatten_deep(text: str, limit: int = _FLATTEN_DEPTH) -> str:
     stack: list[str] = []
     open_count: dict[str, int] = {}
     pos = 0
+    skip_to = 0
     for m in _TAG_RE.finditer(text):
+        if m.start() < skip_to:
+            continue  # inside a comment or a raw-text element
         closing, name, rest = m.groups()
+        if name is None:  # a comment: skip it whole
+            end = text.find("-->", m.end())
+            skip_to = len(text) if end < 0 else end + 3
+            continue
         name = name.lower()
+        if name in _RAW_TEXT_TAGS:
+            if closing:
+                continue  # a stray end tag: the parser ignores it
+            # the whole element is one leaf: kept as it is, or dropped with its content
+            end_re = _RAW_END_RES.get(name) or _RAW_END_RES.setdefault(
+                name, re.compile(f"</{name}(?:[^<>]{{0,4096}}>)?", re.I)
+            )
+            found = end_re.search(text, m.end())
+            skip_to = len(text) if found is None else found.end()
+            if len(stack) >= limit + 200:
+                out.append(text[pos : m.start()])
+                out.append(" ")
+                pos = skip_to
+            continue
         if closing:
             if open_count.get(name):
                 while stack:
@@ -219,6 +245,8 @@ def _flatten_deep(text: str, limit: int = _FLATTEN_DEPTH) -> str:
             stack.append(name)
             open_count[name] = open_count.get(name, 0) + 1
             keep = len(stack) <= limit
+        if not keep and name in _KEEP_TAGS and len(stack) <= limit + 200:
+            keep = True  # a <select> or an <svg> flattened away would show its content
         if not keep:
             if m.start() > pos or not out:  # one space for a run of dropped tags
                 out.append(text[pos : m.start()])
@@ -434,7 +462,6 @@ def choose_region(
     text_by_el: dict[int, int] = {}
     first_by_el: dict[int, int] = {}
     last_by_el: dict[int, int] = {}
-    hint_by_el: dict[int, int] = {}
     if values is None:
         values = [block_value(b) for b in blocks]
     for b in blocks:

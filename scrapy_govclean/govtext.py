@@ -112,8 +112,8 @@ def date_only_line(line: str) -> str | None:
     m = CN_DATE_RE.search(line)
     if not m:
         return None
-    rest = (line[: m.start()] + line[m.end():]).strip(" ()()")
-    if rest and rest not in {"印发", "发布", "成文日期:", "成文日期:"}:
+    rest = (line[: m.start()] + line[m.end():]).strip(" ()\uff08\uff09")
+    if rest and rest not in {"印发", "发布", "成文日期:", "成文日期\uff1a"}:
         return None
     return _iso(*m.groups())
 
@@ -205,7 +205,7 @@ _DOC_TYPE_ALIASES = {"答复的函": "函", "复函": "函", "答复": "函", "�
 def title_doc_type(title: str, rules: GovRules | None = None) -> str | None:
     """The document type a title ends with (通知, 函, 意见 …), normalised."""
     rules = rules or load_gov_rules()
-    t = title.strip().rstrip("()()0123456789")
+    t = title.strip().rstrip("()\uff08\uff090123456789")
     for dt in rules.doc_types:
         if t.endswith(dt):
             return _DOC_TYPE_ALIASES.get(dt, dt)

@@ -105,7 +105,7 @@ def publisher_from_title(title: str) -> str | None:
 
 
 def addressee_from_salutation(line: str) -> str:
-    s = line.strip().rstrip("::").strip()
+    s = line.strip().rstrip(":\uff1a").strip()
     if s.startswith("尊敬的"):
         s = s[3:]
     return s

@@ -1,0 +1,110 @@
+"""Pure functions of the core, each on its own (no crawler, no fixtures)."""
+import pytest
+
+from scrapy_govclean import clean_page
+from scrapy_govclean.encoding import decode_html
+from scrapy_govclean.extraction import fold
+from scrapy_govclean.govtext import date_only_line, is_salutation, parse_cn_date, title_doc_type
+from scrapy_govclean.noise import enumeration_runs, is_seo_line, load_rules, match_kind, strip_ad_sentences
+from scrapy_govclean.provenance import (
+    addressee_from_salutation,
+    datetime_from_stamp,
+    find_doc_number,
+    is_official_host,
+    publisher_from_title,
+)
+
+FW_COLON = "\uff1a"
+FW_COMMA = "\uff0c"
+
+
+@pytest.mark.parametrize(
+    "printed, normalised",
+    [
+        ("深人社规〔2023〕5号", "深人社规〔2023〕5号"),
+        ("粤府办[2020]12号", "粤府办〔2020〕12号"),
+        ("国办发(2019)3号", "国办发〔2019〕3号"),
+        ("湘政办发\uff082024\uff099号", "湘政办发〔2024〕9号"),
+        ("惠市公通\ufe5d2022\ufe5e7号", "惠市公通〔2022〕7号"),
+        ("京政发【2021】08号", "京政发〔2021〕8号"),
+    ],
+)
+def test_doc_numbers_are_normalised_to_lenticular_brackets(printed, normalised):
+    assert find_doc_number(fold(printed)) == normalised
+
+
+def test_chinese_dates():
+    assert parse_cn_date("二〇一八年七月十日") == "2018-07-10"
+    assert parse_cn_date("2023年5月16日") == "2023-05-16"
+    assert date_only_line("2018年7月10日") == "2018-07-10"
+    assert date_only_line("区政协第2018年7月10日会议记录") is None
+    assert datetime_from_stamp("2023-09-09 04:58:43重新编辑") == "2023-09-09 04:58:43"
+
+
+def test_salutations_name_addressees():
+    assert is_salutation("尊敬的王金乐委员:")
+    assert is_salutation("各区人民政府,市政府各部门、各直属机构:")
+    assert not is_salutation("现将有关事项通知如下:")
+    assert not is_salutation("文号:")
+    assert addressee_from_salutation("尊敬的王金乐委员" + FW_COLON) == "王金乐委员"
+
+
+def test_titles_give_type_and_publisher():
+    title = "深圳市龙岗区人力资源局关于区政协五届三次会议第20180084号提案答复的函"
+    assert title_doc_type(title) == "函"
+    assert title_doc_type("关于《深圳市代理记账管理办法》的政策解读") == "政策解读"
+    assert publisher_from_title(title) == "深圳市龙岗区人力资源局"
+    assert publisher_from_title("关于劳务派遣的几个问题") is None
+
+
+def test_official_hosts():
+    assert is_official_host("www.lg.gov.cn")
+    assert is_official_host("gov.cn")
+    assert not is_official_host("www.szldpq.com")
+    assert is_official_host("data.example.org", ("example.org",))
+    assert not is_official_host("notexample.org", ("example.org",))
+
+
+def test_noise_lines_announce_their_kind():
+    rules = load_rules()
+    assert match_kind("客服热线:0755-8882 8155", rules) == "banner"
+    assert match_kind("2023-09-09 04:58:43重新编辑", rules) == "edit_stamp"
+    assert match_kind(fold("本文章内容来源于网络公开内容" + FW_COMMA + "仅供参考!"), rules) == "disclaimer"
+    assert match_kind("深圳市龙岗区人力资源局", rules) is None
+
+
+def test_seo_blocks_are_found_by_their_shared_suffix():
+    line = "  ".join(f"深圳{p}工业区劳务派遣公司" for p in ("福永凤凰第三", "宝安塘尾", "桥头万园", "福海科技", "沙井和平"))
+    assert is_seo_line(line)
+    assert not is_seo_line("一、以正面宣传增强技术工人的社会认同度和职业荣誉感")
+
+
+def test_enumerations_are_runs_in_order():
+    lines = [f"{i}. 某地召开第{i}次工作会议" for i in range(1, 9)] + ["正文。"]
+    assert enumeration_runs(lines) == [(0, 7)]
+
+
+def test_ad_sentences_are_cut_but_contact_lines_stay():
+    rules = load_rules()
+    text, removed = strip_ad_sentences("这是正文。更多劳务派遣资讯请致电0755-2365 8810", rules)
+    assert text == "这是正文。" and removed == ["更多劳务派遣资讯请致电0755-2365 8810"]
+    contact = "(联系人:钟丽华,联系电话:0755-2894 6613)"
+    assert strip_ad_sentences(contact, rules) == (contact, [])
+
+
+def test_lying_charset_is_detected_and_reported():
+    body = "深圳市龙岗区人力资源局关于区政协五届三次会议的函。".encode("gbk")
+    text, codec, warnings = decode_html(body, declared="utf-8")
+    assert text.startswith("深圳市龙岗区") and codec == "gb18030" and warnings
+
+
+def test_empty_and_binary_pages_give_empty_results():
+    for page in ("", b"", b"\x00\x01\x02\xff" * 100, "<html></html>"):
+        result = clean_page(page, "http://example.com/x")
+        assert result.text == "" and result.is_gov is False
+        assert result.provenance["site"] == "example.com"
+
+
+def test_output_is_deterministic():
+    page = "<html><body><div class=content><p>尊敬的委员:</p><p>" + "内容很长的一段文字,说明情况。" * 20 + "</p></div></body></html>"
+    assert clean_page(page).to_dict() == clean_page(page).to_dict()
