@@ -18,8 +18,11 @@ five wrong, so the order here is deterministic and every decision is explained:
 3. the ``<meta charset>`` / ``http-equiv`` declaration in the first 4 KB, same tests;
 4. the fallback chain: UTF-8, then GB18030 (a superset of GBK and GB2312), then Big5 — when
    several decode, the one whose text uses more common Chinese characters wins;
-5. then windows-1252 (what browsers assume for an undeclared Western page), with a warning;
-6. if nothing decodes: UTF-8 with replacement characters, and a warning.
+5. a body too broken for any of these (spliced, mangled) that still reads as Chinese under
+   GB18030 or Big5 with up to 10 % of its non-ASCII bytes broken: that reading, with a
+   warning; then windows-1252 (what browsers assume for an undeclared Western page), with a
+   warning;
+6. if nothing fits: UTF-8 with replacement characters, and a warning.
 
 A Chinese decoding (declared or chosen) whose text has few common Chinese characters —
 Japanese or Korean bytes read as GBK, say — is flagged in a warning.
@@ -121,6 +124,9 @@ _MIN_CJK = 20
 _GOOD_SCORE = 0.4
 _MARGIN = 0.25
 _SUSPECT_SCORE = 0.2  # below this a Chinese decoding is flagged as doubtful
+#: A body too broken for the tolerance above is still read as Chinese (with a warning) when
+#: at most this share of its non-ASCII bytes is broken and the rest reads as Chinese.
+_ROUGH_TOLERANCE = 0.1
 
 # Common Chinese characters in both simplified and traditional forms: the right decoding
 # of a Chinese page is dense in them, a wrong one (GBK bytes read as Big5) is not.
@@ -309,6 +315,19 @@ def decode_html(
             warnings.append(f"decoded as {codec} instead")
         _note_broken(warnings, codec, -neg_broken)
         _note_unlike_chinese(warnings, codec, text, "the fallback")
+        return text, codec, warnings
+    rough: list[tuple[float, int, str, str]] = []
+    for codec in _CHINESE:  # badly corrupted (spliced, mangled) but unmistakably Chinese
+        text = body.decode(codec, "replace")
+        broken = text.count("\ufffd")
+        if broken <= high * _ROUGH_TOLERANCE and _cjk_count(text) >= _MIN_CJK:
+            score = _hanzi_score(text)
+            if score >= _GOOD_SCORE:
+                rough.append((score, -broken, codec, text))
+    if rough:
+        _, neg_broken, codec, text = max(rough)
+        warnings.append(f"decoded as {codec}, the bytes read as Chinese despite broken sequences")
+        _note_broken(warnings, codec, -neg_broken)
         return text, codec, warnings
     decoded = _tolerant(body, "cp1252", high)
     if decoded is not None:  # a Western page (what browsers assume outside East Asia)
