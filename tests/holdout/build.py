@@ -14,8 +14,20 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-from sources import ARTICLES, DOCS  # noqa: E402
+
+
+def _load(name: str):
+    """Import a sibling module under a private name (no sys.path change, no clash with other `pages`)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"_govclean_holdout_{name}", HERE / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+_sources = _load("sources")
+DOCS, ARTICLES = _sources.DOCS, _sources.ARTICLES
 
 HALF2FULL = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "!": "！", "?": "？"}
 FULL2HALF = {v: k for k, v in HALF2FULL.items()}
@@ -668,7 +680,7 @@ TEMPLATES = {
     "inline_div": t_inline, "td_br": t_tdbr, "bootstrap": t_bootstrap, "amp": t_amp, "gov_portal": t_gov,
 }
 
-from pages import PAGES  # noqa: E402  (page configurations; imported after the helpers they use)
+PAGES = _load("pages").PAGES
 
 
 def build_page(cfg: dict) -> tuple[bytes, dict]:

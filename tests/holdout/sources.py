@@ -11,6 +11,7 @@ DOCS = {}
 
 def _doc(doc_id, **kw):
     kw.setdefault("addressee_line", None)
+    kw.setdefault("addressee", None)
     kw.setdefault("post", [])
     kw.setdefault("attachments", [])
     kw["doc_id"] = doc_id
