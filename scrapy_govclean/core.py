@@ -24,7 +24,9 @@ _LATIN_RE = re.compile(r"[A-Za-z]")
 _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
 # Inside the document only clear announcements are removed (a notice may legitimately
 # print "联系电话:…" or "地址:…"); outside it, everything goes.
-_IN_DOC_KINDS = {"edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list"}
+_IN_DOC_KINDS = {
+    "edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list", "byline", "nav", "footer",
+}
 # Labelled lines ("电话:…", "作者:…") that articles also carry inside their text: they do
 # not separate one run of prose from the next.
 _LABEL_KINDS = {"banner", "byline"}
@@ -162,10 +164,15 @@ def _clean_with_trafilatura(root, url: str, result: CleanResult) -> None:
     result.simhash = simhash_hex(result.text)
 
 
-def _title_from_head(head_title: str) -> str:
+def _title_from_head(head_title: str, *, prefer_document: bool = False) -> str:
+    """The article's part of a <title> ("标题_站名", or "站名--标题" when it names a document)."""
     parts = [p for p in _TITLE_SPLIT_RE.split(head_title) if p.strip()]
     if not parts:
         return head_title.strip()
+    if prefer_document:
+        documentish = [p for p in parts if "关于" in p or govtext.title_doc_type(p)]
+        if documentish:
+            return documentish[0].strip()
     return parts[0].strip() if len(parts[0].strip()) >= 2 else max(parts[:2], key=len).strip()
 
 
@@ -227,7 +234,7 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
         sig_first, date_line = signature
         end = date_line
         k = date_line + 1
-        while k < n and k <= date_line + 40 and (govtext.is_trailer_line(lines[k]) or _continues_attachments(lines, k, end)):
+        while k < n and k <= date_line + 40 and (govtext.is_trailer_line(lines[k]) or _continues_attachments(lines, k)):
             end = k
             k += 1
     else:
@@ -238,6 +245,9 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
         while k <= r1 and not kinds[k] and _closing_line(lines[k]):
             end = k
             k += 1
+        # an undated sign-off: the issuing body's name on its own line right after the text
+        if k < n and k <= r1 + 3 and not kinds[k] and govtext.is_organ_name(lines[k], grules):
+            end = sig_first = k
 
     # --- the title: the document's own heading, not the site's <title>.
     title, title_idx = _find_title(page, kinds, r0, first_prose)
@@ -256,8 +266,8 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
         kind = kinds[i]
         if kind == "banner" and not _STRICT_BANNER_RE.search(lines[i]):
             kind = None
-        if kind in ("byline", "footer", "nav") and not _looks_like_stamp(lines[i]):
-            kind = None
+        if kind == "footer" and not _looks_like_stamp(lines[i]):
+            kind = None  # "地址:…" may be the document's own
         in_doc_kinds[i] = kind if kind in _IN_DOC_KINDS or kind == "banner" else None
     _mark_unrelated_lists(lines, span_lines, vocabulary, in_doc_kinds)
 
@@ -363,15 +373,18 @@ def _main_segment(
     return int(segments[lo][0]), int(segments[hi][1]), value
 
 
-def _continues_attachments(lines: list[str], k: int, end: int) -> bool:
+_ATTACHMENT_ITEM_RE = re.compile(r"^\s{0,3}(\d{1,2})\s{0,2}[.、]")
+
+
+def _continues_attachments(lines: list[str], k: int) -> bool:
     """Numbered attachment titles continue an "附件:" line just above."""
     if k == 0:
         return False
     head = next((lines[j] for j in range(k - 1, max(-1, k - 12), -1) if lines[j].startswith("附件")), None)
     if head is None:
         return False
-    number = noise.numbered(lines[k])
-    return number is not None and number <= 12 and len(lines[k]) <= 80
+    m = _ATTACHMENT_ITEM_RE.match(lines[k])
+    return m is not None and int(m.group(1)) <= 12 and len(lines[k]) <= 80
 
 
 def _closing_line(line: str) -> bool:
@@ -446,7 +459,7 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
         if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5 or _FIELD_LABEL_RE.match(t):
             continue
         score = 0.0
-        if t in site_parts:
+        if t in site_parts and not (b.in_heading or "关于" in t or govtext.title_doc_type(t)):
             continue  # the site's name, as in "<title>文章_公司名</title>"
         if head and (t in head or head_first and head_first in t):
             score += 3 + min(len(t), 60) / 60
@@ -467,7 +480,7 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
             # the page broke its heading over several lines; <title> has it whole
             title = _title_from_head(page.head_title)
         return title, best[1]
-    return _title_from_head(page.head_title), None
+    return _title_from_head(page.head_title, prefer_document=True), None
 
 
 _TITLE_LABEL_RE = re.compile(r"^((?:[\u4e00-\u9fff]\s{0,2}){2,4})[:]\s{0,3}")
@@ -509,6 +522,19 @@ def _could_be_body(line: str, block: Block) -> bool:
     return True
 
 
+_SOURCE_RE = re.compile(r"(?:内容|信息|文章)?来源\s{0,2}:\s{0,2}([\u4e00-\u9fff]{2,30}?)(?:官网|官方网站|门户网站|网站|微信公众号|公众号)?(?:\s|\||$)")
+
+
+def _publisher_from_source_lines(lines: list[str], kinds: list[str | None], grules: govtext.GovRules) -> str | None:
+    """"内容来源:厦门市市场监督管理局官网" names the publisher of an unsigned interpretation."""
+    for line, kind in zip(lines, kinds):
+        if kind == "byline" and len(line) <= 120:
+            m = _SOURCE_RE.search(line)
+            if m and govtext.is_organ_name(m.group(1), grules):
+                return m.group(1)
+    return None
+
+
 def _fill_provenance(
     result: CleanResult,
     page: ParsedPage,
@@ -535,7 +561,13 @@ def _fill_provenance(
             if cand and govtext.is_organ_name(cand, grules):
                 names.extend(p for p in cand.split() if p)
         publisher = "、".join(names) or None
-    publisher = publisher or fields.get("发文机关") or fields.get("发布机构") or provenance.publisher_from_title(title)
+    publisher = (
+        publisher
+        or fields.get("发文机关")
+        or fields.get("发布机构")
+        or provenance.publisher_from_title(title)
+        or _publisher_from_source_lines(lines, kinds, grules)
+    )
 
     doc_number = None
     for line in before[::-1]:

@@ -237,8 +237,9 @@ def gov_score(
         score += 0.3
     if doc_number:
         score += 0.15
-    if title and title_doc_type(title, rules):
-        score += 0.1
+    doc_type = title_doc_type(title, rules) if title else None
+    if doc_type:
+        score += 0.15 if doc_type == "政策解读" else 0.1
         if "关于" in title:
             score += 0.1
     if publisher and any(w in publisher for w in rules.organ_words):
