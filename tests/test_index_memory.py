@@ -87,6 +87,11 @@ def test_open_index_schemes_and_errors(tmp_path) -> None:
         open_index("memory://", distance=64)
     with pytest.raises(ValueError):
         open_index("memory://", bogus_option=1)
+    with pytest.raises(ValueError, match="bogus"):
+        open_index(f"sqlite:///{tmp_path}/never.sqlite3", bogus=1)
+    with pytest.raises(ValueError, match="bogus"):
+        open_index("redis://127.0.0.1:1/0", bogus=1)
+    assert not (tmp_path / "never.sqlite3").exists()
     assert issubclass(IndexUnavailable, Exception)
 
 

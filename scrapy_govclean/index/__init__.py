@@ -37,6 +37,11 @@ _PARAM_NAMES = (
     "max_candidates",
     "max_postings",
 )
+_BACKEND_OPTIONS = {
+    "sqlite": {"timeout", "mmap_size"},
+    "redis": {"connect_timeout", "socket_timeout", "bucket_bits"},
+    "rediss": {"connect_timeout", "socket_timeout", "bucket_bits"},
+}
 _SECRET_QUERY = {"password", "passwd", "pass", "pwd", "token", "secret"}
 
 
@@ -78,10 +83,11 @@ def open_index(
 ) -> DocumentIndex:
     """Open the index named by ``uri``.
 
-    ``distance`` is the simhash radius the pigeonhole blocks guarantee; rule thresholds
+    ``distance`` is the simhash radius the pigeonhole blocks guarantee.  Rule thresholds
     (``min_containment``, ``identity_min_containment``, ``min_size_ratio``,
-    ``max_candidates``, ``max_postings``) may be passed in ``opts``; the rest of ``opts`` goes to the backend
-    (SQLite: ``timeout``; Redis: ``connect_timeout``, ``socket_timeout``, ``bucket_bits``).
+    ``max_candidates``, ``max_postings``) may be passed in ``opts``; the rest goes to the
+    backend (SQLite: ``timeout``, ``mmap_size``; Redis: ``connect_timeout``, ``socket_timeout``,
+    ``bucket_bits``).
 
     Raises ValueError for an invalid URI/option and IndexUnavailable when the backend
     cannot be reached.
@@ -102,6 +108,10 @@ def open_index(
         from .memory import MemoryIndex
 
         return MemoryIndex(params, namespace)
+    allowed = _BACKEND_OPTIONS.get(scheme, set())
+    unknown = sorted(set(opts) - allowed)
+    if unknown and scheme in _BACKEND_OPTIONS:
+        raise ValueError(f"unknown {scheme} index options {unknown}; known: {sorted(allowed)}")
     if scheme == "sqlite":
         from .sqlite import SqliteIndex, sqlite_path
 

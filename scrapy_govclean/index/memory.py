@@ -58,7 +58,8 @@ class _Postings:
         self._off = memoryview(self.offsets)
         self._ids = memoryview(self.ids)
         self._tag = memoryview(self.tags) if self.tags is not None else None
-        self._limit = max(1 << 16, self.ids.shape[0] >> 4)
+        # Merge every n/16 postings (amortised O(1) copies), buffering at most 2**18.
+        self._limit = max(1 << 16, min(self.ids.shape[0] >> 4, 1 << 18))
 
     def get(self, bucket: int, tag: int, cap: int) -> Sequence[int]:
         """Ids posted under (bucket, tag), at most ``cap``."""
@@ -203,7 +204,7 @@ class MemoryIndex(DocumentIndex):
     def _insert(self, entry: DocumentEntry, routes: list[tuple[bool, int, int]]) -> None:
         doc = self._n
         if doc >= self._records.shape[0]:
-            grown = np.zeros((max(1024, doc + (doc >> 1)), _REC), dtype=np.uint8)
+            grown = np.zeros((max(1024, doc + (doc >> 3)), _REC), dtype=np.uint8)  # +12.5 %
             grown[:doc] = self._records[:doc]
             self._records = grown
             self._fps = memoryview(grown).cast("B").cast("Q")

@@ -32,7 +32,7 @@ from ..dedupe import (
     DedupeParams,
     DocumentEntry,
     Verdict,
-    block_spans,
+    block_tags,
     posting_keys,
 )
 from .base import DocumentIndex, IndexUnavailable
@@ -295,9 +295,6 @@ class RedisIndex(DocumentIndex):
         if not 12 <= int(bucket_bits) <= 24:
             raise ValueError(f"bucket_bits must be within 12..24, got {bucket_bits}")
         self._bucket_bits = int(bucket_bits)
-        spans = block_spans(params.distance)
-        # Tag of block t: the 16 bits starting where the next block starts.
-        self._tag_shifts = [spans[(t + 1) % len(spans)][0] or 64 for t in range(len(spans))]
         self._prefix = f"{{{namespace}}}:"
         self._lock = threading.Lock()
         redis = _redis_module()
@@ -354,16 +351,14 @@ class RedisIndex(DocumentIndex):
         bucket and the rest plus the table number form the field (an exact encoding).
         """
         out = []
-        fp = entry.fingerprint
+        tags = block_tags(entry.fingerprint, self.params.distance)
         low_bits = 32 - self._bucket_bits
         low_mask = (1 << low_bits) - 1
         field_len = (low_bits + 7 + 7) // 8
         for key in posting_keys(entry, self.params.distance):
             table, value = key >> 32, key & 0xFFFFFFFF
             if table < T_BAND:
-                shift = self._tag_shifts[table]
-                tag = ((fp >> shift) | (fp << (64 - shift))) & 0xFFFF
-                out.append(("b", f"b:{key:x}", tag.to_bytes(2, "little")))
+                out.append(("b", f"b:{key:x}", tags[table].to_bytes(2, "little")))
             else:
                 field = (((value & low_mask) << 7) | (table & 0x7F)).to_bytes(field_len, "little")
                 out.append(("h", f"h:{value >> low_bits:x}", field))

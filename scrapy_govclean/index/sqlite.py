@@ -29,6 +29,7 @@ from ..dedupe import (
     DedupeParams,
     DocumentEntry,
     Verdict,
+    block_tags,
     posting_keys,
 )
 from ..fingerprint import hamming
@@ -36,7 +37,7 @@ from .base import DocumentIndex, IndexUnavailable
 
 __all__ = ["SqliteIndex", "sqlite_path"]
 
-FORMAT = "1"
+FORMAT = "2"
 
 
 def sqlite_path(uri: str) -> str:
@@ -64,6 +65,7 @@ class SqliteIndex(DocumentIndex):
         namespace: str = "govclean",
         *,
         timeout: float = 30.0,
+        mmap_size: int = 1 << 30,
     ) -> None:
         super().__init__(params, namespace)
         self.path = path
@@ -72,6 +74,7 @@ class SqliteIndex(DocumentIndex):
         self._docs = f'"{namespace}_docs"'
         self._postings = f'"{namespace}_postings"'
         self._meta = f'"{namespace}_meta"'
+        self._blocks = f'"{namespace}_blocks"'
         if path != ":memory:":
             parent = os.path.dirname(path)
             if parent:
@@ -110,6 +113,12 @@ class SqliteIndex(DocumentIndex):
                 f"CREATE TABLE IF NOT EXISTS {self._postings} ("
                 "key INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (key, id)) WITHOUT ROWID"
             )
+            # Simhash blocks: key = (block key << 16) | tag, so one range scan per block
+            # returns each neighbour's tag and most are dropped without reading their row.
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._blocks} ("
+                "key INTEGER NOT NULL, id INTEGER NOT NULL, PRIMARY KEY (key, id)) WITHOUT ROWID"
+            )
             want = {"format": FORMAT, "distance": str(self.params.distance), "bands": str(BANDS)}
             have = dict(db.execute(f"SELECT k, v FROM {self._meta}").fetchall())
             for k, v in want.items():
@@ -127,52 +136,84 @@ class SqliteIndex(DocumentIndex):
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _lookup(self, entry: DocumentEntry) -> tuple[list[Candidate], list[int]]:
-        """Candidates, plus the entry's posting keys that still take postings."""
+    def _rows(self, entry: DocumentEntry) -> tuple[list[int], list[int]]:
+        """(block rows' keys, other posting keys) this entry is stored under."""
         keys = posting_keys(entry, self.params.distance)
-        marks = ",".join("?" * len(keys))
-        rows = self._db.execute(
-            f"SELECT key, id FROM {self._postings} WHERE key IN ({marks})", keys
-        ).fetchall()
-        if not rows:
-            return [], keys
+        tags = block_tags(entry.fingerprint, self.params.distance)
+        blocks = [(k << 16) | tags[k >> 32] for k in keys if k >> 32 < T_BAND]
+        return blocks, [k for k in keys if k >> 32 >= T_BAND]
+
+    def _lookup(self, entry: DocumentEntry) -> tuple[list[Candidate], list[int], list[int]]:
+        """Candidates, plus the block rows and posting keys that still take postings."""
+        blocks, others = self._rows(entry)
+        parts, args = [], []
+        for b in blocks:
+            parts.append(f"SELECT 0, key, id FROM {self._blocks} WHERE key BETWEEN ? AND ?")
+            args += [b & ~0xFFFF, b | 0xFFFF]
+        if others:
+            marks = ",".join("?" * len(others))
+            parts.append(f"SELECT 1, key, id FROM {self._postings} WHERE key IN ({marks})")
+            args += others
+        rows = self._db.execute(" UNION ALL ".join(parts), args).fetchall() if parts else []
         cap = self.params.max_postings
+        k = self.params.distance
         per_key: dict[int, int] = {}
         hits: dict[int, int] = {}
-        block_only: set[int] = set()
+        tag_ok: set[int] = set()
         other: set[int] = set()
-        for key, doc in rows:
-            seen = per_key.get(key, 0)
-            per_key[key] = seen + 1
+        for kind, key, doc in rows:
+            group = key >> 16 if kind == 0 else key
+            seen = per_key.get(group, 0)
+            per_key[group] = seen + 1
             if seen >= cap:
                 continue
             hits[doc] = hits.get(doc, 0) + 1
-            (block_only if (key >> 32) < T_BAND else other).add(doc)
-        block_only -= other
-        ids = list(hits)
+            if kind:
+                other.add(doc)
+            elif (((key ^ self._my_tag(blocks, key)) & 0xFFFF)).bit_count() <= k:
+                tag_ok.add(doc)
+        open_blocks = [b for b in blocks if per_key.get(b >> 16, 0) < cap]
+        open_others = [o for o in others if per_key.get(o, 0) < cap]
+        wanted = [d for d in hits if d in other or d in tag_ok]
         out: list[Candidate] = []
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
             q = ",".join("?" * len(chunk))
             for doc, rec, url, canonical in self._db.execute(
                 f"SELECT id, rec, url, canonical FROM {self._docs} WHERE id IN ({q})", chunk
             ):
                 fp = int.from_bytes(rec[:8], "little")
-                if doc in block_only and hamming(fp, entry.fingerprint) > self.params.distance:
+                if doc not in other and hamming(fp, entry.fingerprint) > k:
                     continue  # a pigeonhole block collision, not within the radius
                 stored = DocumentEntry.unpack(rec, url)
                 out.append(Candidate(doc, stored, canonical or url, hits[doc]))
-        return out, [k for k in keys if per_key.get(k, 0) < cap]
+        out.sort(key=lambda c: c.id)
+        return out, open_blocks, open_others
 
-    def _insert(self, entry: DocumentEntry, keys: list[int]) -> None:
+    @staticmethod
+    def _my_tag(blocks: list[int], key: int) -> int:
+        """This entry's tag for the block a row was found under."""
+        group = key >> 16
+        for b in blocks:
+            if b >> 16 == group:
+                return b
+        return key  # unreachable: rows only come from our own blocks
+
+    def _insert(self, entry: DocumentEntry, blocks: list[int], others: list[int]) -> None:
         cur = self._db.execute(
             f"INSERT INTO {self._docs} (rec, url) VALUES (?, ?)", (entry.pack(), entry.url)
         )
         doc = cur.lastrowid
-        self._db.executemany(
-            f"INSERT OR IGNORE INTO {self._postings} (key, id) VALUES (?, ?)",
-            [(k, doc) for k in keys],
-        )
+        if blocks:
+            self._db.executemany(
+                f"INSERT OR IGNORE INTO {self._blocks} (key, id) VALUES (?, ?)",
+                [(b, doc) for b in blocks],
+            )
+        if others:
+            self._db.executemany(
+                f"INSERT OR IGNORE INTO {self._postings} (key, id) VALUES (?, ?)",
+                [(k, doc) for k in others],
+            )
 
     def _set_canonical(self, doc: int, url: str) -> None:
         (rec,) = self._db.execute(f"SELECT rec FROM {self._docs} WHERE id = ?", (doc,)).fetchone()
@@ -196,10 +237,10 @@ class SqliteIndex(DocumentIndex):
             try:
                 db.execute("BEGIN IMMEDIATE")
                 try:
-                    candidates, keys = self._lookup(entry)
+                    candidates, blocks, others = self._lookup(entry)
                     verdict, match, update = self._resolve(entry, candidates)
                     if match is None:
-                        self._insert(entry, keys)
+                        self._insert(entry, blocks, others)
                     elif update is not None:
                         self._set_canonical(match.id, update)
                     db.execute("COMMIT")
@@ -231,13 +272,18 @@ class SqliteIndex(DocumentIndex):
                     f"INSERT INTO {self._docs} (id, rec, url) VALUES (?, ?, ?)",
                     [(start + 1 + i, e.pack(), e.url) for i, e in enumerate(entries)],
                 )
-                postings = sorted(
-                    (k, start + 1 + i)
-                    for i, e in enumerate(entries)
-                    for k in posting_keys(e, self.params.distance)
+                blocks, others = [], []
+                for i, e in enumerate(entries):
+                    b, o = self._rows(e)
+                    blocks += [(k, start + 1 + i) for k in b]
+                    others += [(k, start + 1 + i) for k in o]
+                blocks.sort()
+                others.sort()
+                db.executemany(
+                    f"INSERT OR IGNORE INTO {self._blocks} (key, id) VALUES (?, ?)", blocks
                 )
                 db.executemany(
-                    f"INSERT OR IGNORE INTO {self._postings} (key, id) VALUES (?, ?)", postings
+                    f"INSERT OR IGNORE INTO {self._postings} (key, id) VALUES (?, ?)", others
                 )
                 db.execute("COMMIT")
             except BaseException:
@@ -272,5 +318,7 @@ class SqliteIndex(DocumentIndex):
     def stats(self) -> dict[str, Any]:
         """Row counts for the benchmark."""
         with self._lock:
-            (p,) = self._db.execute(f"SELECT count(*) FROM {self._postings}").fetchone()
+            (p,) = self._db.execute(
+                f"SELECT (SELECT count(*) FROM {self._postings}) + (SELECT count(*) FROM {self._blocks})"
+            ).fetchone()
         return {"documents": len(self), "postings": p, "record_bytes": RECORD.size}
