@@ -250,6 +250,11 @@ local id = redis.call('INCR', P .. 'n')
 local s = math.floor(id / PER)
 local ulen = redis.call('APPEND', P .. 'u:' .. s, url)
 local r = string.sub(rec, 1, 36) .. pack32(ulen - #url) .. pack16(#url) .. string.sub(rec, 43)
+if id % PER == 0 or id == 1 then
+  -- First record of a string: create it at its full size in one allocation (growing it
+  -- record by record would leave up to 2x slack from Redis' greedy string growth).
+  redis.call('SETRANGE', P .. 'r:' .. s, PER * REC - 1, '\0')
+end
 redis.call('SETRANGE', P .. 'r:' .. s, (id % PER) * REC, r)
 local pid = pack32(id)
 for _, i in ipairs(open) do
@@ -443,6 +448,8 @@ class RedisIndex(DocumentIndex):
                 s = doc // _PER_STRING
                 if s not in offsets:
                     offsets[s] = int(self._client.strlen(f"{p}u:{s}"))
+                    if not self._client.exists(f"{p}r:{s}"):  # full size at once, as in Lua
+                        self._client.setrange(f"{p}r:{s}", _PER_STRING * RECORD.size - 1, b"\0")
                 url = e.url.encode("utf-8", "surrogatepass")
                 pipe.append(f"{p}u:{s}", url)
                 pipe.setrange(
