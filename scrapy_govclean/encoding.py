@@ -117,6 +117,9 @@ _META_RE = re.compile(rb"""<meta[^>]{0,300}?charset\s{0,5}=\s{0,5}["']?\s{0,5}([
 #: Broken sequences tolerated per non-ASCII byte (a cut-off last character, a stray bad
 #: byte); a wrong charset breaks about every other multi-byte character.
 _TOLERANCE = 1 / 200
+#: Non-ASCII bytes needed before a UTF-8 reading with broken sequences is trusted over a
+#: Chinese charset that decodes the bytes cleanly.
+_UTF8_EVIDENCE = 50
 
 # A decoding "reads as Chinese" when it has at least this many CJK characters and at least
 # this share of them are common ones; a wrong decoding of Chinese bytes scores about 0.1.
@@ -209,6 +212,10 @@ def _hanzi_score(text: str) -> float:
     return common / cjk
 
 
+def _private_use(text: str) -> int:
+    return sum(1 for ch in text[:20000] if "\ue000" <= ch <= "\uf8ff")
+
+
 def _is_ascii(body: bytes) -> bool:
     return body.isascii()
 
@@ -282,7 +289,7 @@ def decode_html(
         if decoded is None:
             warnings.append(f"{source} charset {name!r} does not decode these bytes")
             continue
-        if codec != _UTF8 and codec not in _UTF16 and utf8 is not None and high and (not utf8[1] or high >= 50):
+        if codec != _UTF8 and codec not in _UTF16 and utf8 is not None and high and (not utf8[1] or high >= _UTF8_EVIDENCE):
             warnings.append(f"{source} charset {name!r} but the bytes are valid UTF-8; decoded as utf-8")
             return utf8[0], "utf-8", warnings
         text, broken = decoded
@@ -297,20 +304,26 @@ def decode_html(
         _note_unlike_chinese(warnings, codec, text, f"the {source} charset {name!r}")
         return text, codec, warnings
 
-    if utf8 is not None:  # UTF-8 validity is decisive on its own
+    # UTF-8 validity is decisive on its own — with a few broken sequences (a cut-off body)
+    # only when there is enough non-ASCII to tell: two stray bytes may well be one Big5 character.
+    if utf8 is not None and (not utf8[1] or high >= _UTF8_EVIDENCE):
         if declared or meta:
             warnings.append("decoded as utf-8 instead")
         _note_broken(warnings, "utf-8", utf8[1])
         return utf8[0], "utf-8", warnings
-    candidates: list[tuple[float, int, int, str, str]] = []
+    # Ranked: decodes cleanly, fewest private-use characters (GBK's user-defined area is
+    # where Big5 bytes land), most common Chinese characters, fewest broken sequences.
+    candidates: list[tuple[bool, int, float, int, int, str, str]] = []
     for rank, codec in enumerate(_FALLBACKS[1:]):
         decoded = _tolerant(body, codec, high)
         if decoded is None:
             continue
         text, broken = decoded
-        candidates.append((_hanzi_score(text), -broken, -rank, codec, text))
+        candidates.append((not broken, -_private_use(text), _hanzi_score(text), -broken, -rank, codec, text))
+    if utf8 is not None and not any(c[0] for c in candidates):
+        candidates.append((False, 0, 1.0, -utf8[1], 1, "utf-8", utf8[0]))
     if candidates:
-        _, neg_broken, _, codec, text = max(candidates)
+        _, _, _, neg_broken, _, codec, text = max(candidates)
         if declared or meta:
             warnings.append(f"decoded as {codec} instead")
         _note_broken(warnings, codec, -neg_broken)
