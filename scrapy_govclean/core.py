@@ -27,6 +27,7 @@ _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
 _IN_DOC_KINDS = {
     "edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list", "byline", "nav", "footer",
 }
+_POST_HEADER_RE = re.compile(r"发表于\s{0,2}\d{4}")
 # Labelled lines ("电话:…", "作者:…") that articles also carry inside their text: they do
 # not separate one run of prose from the next.
 _LABEL_KINDS = {"banner", "byline"}
@@ -224,7 +225,13 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
     r0, r1, _ = extraction.choose_region(page, prose, [k is not None for k in kinds])
     if r1 < r0:
         return []
-    listy = [b.link_ratio >= 0.5 or (noise.has_date(lines[i]) and noise.is_headline_like(lines[i])) for i, b in enumerate(blocks)]
+    # list items pointing elsewhere: links, or a date and a headline (a table row with a
+    # date among several cells is not one)
+    listy = [
+        b.link_ratio >= 0.5
+        or (noise.has_date(lines[i]) and noise.is_headline_like(lines[i]) and lines[i].count(" ") <= 2)
+        for i, b in enumerate(blocks)
+    ]
     first_prose, last_prose, body_value = _main_segment(lines, kinds, prose, listy, r0, r1)
 
     # --- the document's end: its signature (issuing body + date) and what may follow it.
@@ -257,6 +264,18 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
 
     # --- the document's start: its salutation, or its first body line.
     start = _find_start(lines, kinds, blocks, r0, first_prose, title_idx)
+    for i in range(start, min(start + 4, last_prose)):
+        if _is_number_line(lines[i]):
+            start = i + 1  # "于府字〔2023〕86号" under the title: provenance, not text
+    # A post header ("发表于 …", an edit notice) standing before the first real paragraph: what
+    # precedes it is the thread's chrome, the text starts after it.
+    first_para = next((i for i in range(start, end + 1) if prose[i] >= 30), start)
+    for i in range(first_para - 1, start - 1, -1):
+        if kinds[i] == "edit_stamp" or (kinds[i] == "byline" and _POST_HEADER_RE.search(lines[i])):
+            start = i + 1
+            break
+    if start < end and title and lines[start] == extraction.fold(title):
+        start += 1  # the title repeated at the top of the text
 
     # --- decide every line.
     vocabulary = noise.bigrams("\n".join(lines[i] for i in range(start, end + 1) if prose[i] > 0))
@@ -270,6 +289,13 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
             kind = None  # "地址:…" may be the document's own
         in_doc_kinds[i] = kind if kind in _IN_DOC_KINDS or kind == "banner" else None
     _mark_unrelated_lists(lines, span_lines, vocabulary, in_doc_kinds)
+    # A forum post ends where the next post's header ("沙发 发表于 …") begins.
+    seen_prose = 0.0
+    for i in span_lines:
+        seen_prose += prose[i]
+        if seen_prose >= 0.3 * body_value and in_doc_kinds[i] == "byline" and _POST_HEADER_RE.search(lines[i]):
+            end = i - 1
+            break
 
     decisions: list[LineDecision] = []
     kept_lines: list[str] = []
@@ -358,6 +384,8 @@ def _main_segment(
         when it speaks of the same things."""
         if gap <= 3:
             return True
+        if k < lo and lines[int(segments[k][1])].rstrip().endswith(":"):
+            return True  # "…下列纳税人认定为非正常户:" announces the list that follows
         first, last = (int(segments[k][1]) + 1, int(segments[k + 1][0])) if k < lo else (int(segments[k - 1][1]) + 1, int(segments[k][0]))
         gap_chars = sum(len(lines[i]) for i in range(first, last))
         if gap_chars <= 0.5 * segments[k][2]:
@@ -509,6 +537,14 @@ def _find_start(lines: list[str], kinds: list[str | None], blocks: list[Block], 
         start = j
         j -= 1
     return start
+
+
+def _is_number_line(line: str) -> bool:
+    """A line that is just a document number (maybe with the issuer's label)."""
+    if len(line) > 30:
+        return False
+    number = provenance.find_doc_number(line)
+    return number is not None and len(line) - len(number) <= 6
 
 
 def _could_be_body(line: str, block: Block) -> bool:
