@@ -226,12 +226,21 @@ def _score() -> tuple[list[dict], dict, str]:
     return rows, summary, "\n".join(out)
 
 
-@pytest.mark.xfail(strict=False, reason="held-out pages: measured, tuning in progress")
+# Known gaps, each with what goes wrong. The score test holds every other page to the
+# product's promise, and fails when a known gap is fixed (so the list stays true).
+KNOWN_LEAKS = {
+    # a Q&A answer's own framing line ("整理了客户最常问的几个问题,直接看:") reads as text
+    "h21-zhifou-bookkeeping-faq-qa-copy",
+}
+
+
 def test_holdout_score():
     rows, summary, table = _score()
     print("\n" + table)
     n, g = len(rows), sum(r["gov"] for r in rows)
-    assert summary["pages_leaking"] == 0, table
+    leaking = {r["page"] for r in rows if r["leaked"]}
+    assert leaking == KNOWN_LEAKS, table
+    assert summary["exact_text"] >= n - len(KNOWN_LEAKS), table
     assert summary["pages_losing"] == 0, table
     assert summary["is_gov"] == n, table
     for key in ("publisher", "doc_number", "date"):
