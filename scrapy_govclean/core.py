@@ -220,6 +220,7 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
             kinds[k] = kinds[k] or "seo_keywords"
     prose = [_prose_value(b, kinds[i]) for i, b in enumerate(blocks)]
     _mark_headline_runs(lines, kinds, prose)
+    _mark_listed_after_headings(lines, kinds)
     prose = [0.0 if kinds[i] else v for i, v in enumerate(prose)]
 
     r0, r1, _ = extraction.choose_region(page, prose, [k is not None for k in kinds])
@@ -333,6 +334,19 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
     _fill_provenance(result, page, lines, kinds, start, end, sig_first, date_line, title, config, grules)
     result.simhash = simhash_hex(result.text)
     return decisions
+
+
+def _mark_listed_after_headings(lines: list[str], kinds: list[str | None]) -> None:
+    """The items under a "相关阅读:" / "推荐文章" heading belong to its list: the short,
+    unpunctuated lines right after it (up to the first line that reads as a sentence)."""
+    n = len(lines)
+    for i in range(n):
+        if kinds[i] != "headline_list" or noise.numbered(lines[i]) is not None:
+            continue
+        j = i + 1
+        while j < n and j - i <= 60 and not kinds[j] and noise.is_headline_like(lines[j]) and len(lines[j]) <= 40:
+            kinds[j] = "headline_list"
+            j += 1
 
 
 def _mark_headline_runs(lines: list[str], kinds: list[str | None], prose: list[float]) -> None:
@@ -498,7 +512,7 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
         if _has_prose_punct(t) and t != head_first:
             score -= 2
         score -= (first_prose - i) * 0.02
-        if score >= 2 and (best is None or score > best[0]):
+        if score >= 1.5 and (best is None or score > best[0]):
             best = (score, i)
     if best is not None:
         b = blocks[best[1]]
