@@ -168,8 +168,9 @@ def parse_tree(text: str) -> etree._Element | None:
 
 
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
-# One tag, bounded: `[^<>]` stops at the next "<", so scanning a page is linear.
-_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]{0,63})([^<>]{0,4096})>|<!--")
+# One tag, bounded: `[^<>]` stops at the next "<", so scanning a page is linear; the
+# lookahead ends the name where the name ends (no backtracking into it: 64 x 4096 steps).
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]{0,63})(?![A-Za-z0-9:_-])([^<>]{0,4096})>|<!--")
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr keygen".split())
 # Raw text (no tags inside): skipped whole, the element kept as a leaf.
 _RAW_TEXT_TAGS = frozenset("script style textarea title xmp iframe noembed noframes".split())
