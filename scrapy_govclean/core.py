@@ -640,7 +640,8 @@ def _fill_provenance(
     if date is None and fields.get("成文日期"):
         date = govtext.parse_any_date(fields["成文日期"])
 
-    salutation = page.blocks[start].text if govtext.is_salutation(lines[start]) else None
+    # start is past the last block when the page's only prose was its title
+    salutation = page.blocks[start].text if start < len(lines) and govtext.is_salutation(lines[start]) else None
     posted_at = edited_at = byline = None
     for i, kind in enumerate(kinds):
         if kind == "byline" and byline is None and not (start <= i <= end):
