@@ -44,6 +44,9 @@ def test_binary_bodies(page):
 @example("\ud800<p>孤立的代理项\udfff之后的文字</p>")
 @example("<p>\x00\x01\x1f\x7f\x85</p>")
 @example("<?xml version='1.0' encoding='gbk'?><p>文字</p>")
+# the soak's first find: the only prose is the title, the last block (IndexError in core)
+@example('<body>深圳市人民政府深圳市人民政府深圳市人民政府深圳市人民政府深圳市人民政府深圳市人民政府'
+         '<span class="content">深圳市人民政府深圳市人民政府<title class="content">0</body>')
 def test_str_pages(text):
     """clean_page also takes str: any code points, lone surrogates and controls included."""
     hostile.clean_and_check(text)
