@@ -94,7 +94,9 @@ def _clean(
 
         text, used_encoding, warnings = decode_html(bytes(html), declared=encoding)
     else:
-        text = html
+        from .encoding import check_text
+
+        text, warnings = check_text(html)  # decoded upstream: flag (or undo) a wrong charset
     result = CleanResult(provenance=_empty_provenance(url, config), encoding=used_encoding, warnings=warnings)
     if _looks_binary(text):
         warnings.append("binary content (control characters), not a page: nothing extracted")

@@ -44,7 +44,7 @@ from __future__ import annotations
 import codecs
 import re
 
-__all__ = ["decode_html", "normalize_charset", "sniff_meta_charset"]
+__all__ = ["decode_html", "normalize_charset", "sniff_meta_charset", "check_text"]
 
 # GB2312 and GBK are strict subsets of GB18030; decoding with the superset loses nothing.
 # Other aliases follow the WHATWG Encoding Standard (what browsers do with these labels).
@@ -362,3 +362,52 @@ def _note_unlike_chinese(warnings: list[str], codec: str, text: str, how: str) -
 def _note_broken(warnings: list[str], codec: str, broken: int) -> None:
     if broken > 0:
         warnings.append(f"{broken} undecodable byte sequence(s) under {codec} replaced by U+FFFD")
+
+
+# ---------------------------------------------------------------------------------------
+# Pages handed over as str (GovCleanPipeline's GOVCLEAN_HTML_FIELD holds ``response.text``):
+# the decoding happened upstream, where a lying Content-Type header wins (Scrapy trusts it).
+
+# windows-1252's characters for bytes 0x80-0x9F, mapped back to those bytes' code points
+_CP1252_BACK = {
+    ord(ch): i for i in range(0x80, 0xA0) for ch in [bytes([i]).decode("cp1252", "ignore")] if ch
+}
+_LATIN_HIGH_RE = re.compile("[\x80-\xff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]")
+
+
+def check_text(text: str) -> tuple[str, list[str]]:
+    """A page given as text: flag a wrong decoding done upstream, and undo it when it can be.
+
+    Chinese bytes read as ISO-8859-1 / windows-1252 (a server's default charset, trusted by
+    Scrapy) come back as the same bytes re-read as Chinese, with a warning; text full of
+    U+FFFD (Chinese bytes read as UTF-8 with replacement) or of rare characters only (GBK
+    read as Big5) cannot be undone and is flagged.
+    Text that looks right is returned unchanged.
+    """
+    sample = text[:20000]
+    warnings: list[str] = []
+    replaced = sample.count("\ufffd")
+    if replaced >= _MIN_CJK and replaced * 50 >= len(sample.strip()):
+        warnings.append(
+            f"the text has {replaced} U+FFFD in its first {len(sample)} characters: it was decoded with the "
+            "wrong charset before it reached govclean (hand over the body bytes instead)"
+        )
+        return text, warnings
+    if _cjk_count(sample) >= _MIN_CJK:
+        if _hanzi_score(sample) < _SUSPECT_SCORE:  # Chinese bytes read as the wrong Chinese charset
+            warnings.append(
+                "the text has few common Chinese characters: it may have been decoded with the wrong "
+                "charset before it reached govclean (hand over the body bytes instead)"
+            )
+        return text, warnings
+    if len(_LATIN_HIGH_RE.findall(sample)) < _MIN_CJK:
+        return text, warnings
+    try:
+        raw = text.translate(_CP1252_BACK).encode("latin-1")
+    except UnicodeEncodeError:
+        return text, warnings  # characters no single-byte reading produces: not that mistake
+    decoded, codec, _ = decode_html(raw)
+    if codec in _CHINESE and _cjk_count(decoded) >= _MIN_CJK and _hanzi_score(decoded) >= _GOOD_SCORE:
+        warnings.append(f"the text was Chinese bytes read as windows-1252 upstream; re-read as {codec}")
+        return decoded, warnings
+    return text, warnings
