@@ -16,7 +16,7 @@ five wrong, so the order here is deterministic and every decision is explained:
      characters, where the declared one has few — the Chinese reading is used;
 
 3. the ``<meta charset>`` / ``http-equiv`` declaration in the first 4 KB, same tests;
-4. the fallback chain: UTF-8, then GB18030 (a superset of GBK and GB2312), then Big5 — when
+4. the fallback chain: BOM-less UTF-16 (NUL bytes beside the markup's ASCII), UTF-8, then GB18030 (a superset of GBK and GB2312), then Big5 — when
    several decode, the one whose text uses more common Chinese characters wins;
 5. a body too broken for any of these (spliced, mangled) that still reads as Chinese under
    GB18030 or Big5 with up to 10 % of its non-ASCII bytes broken: that reading, with a
@@ -227,10 +227,24 @@ def _high_bytes(body: bytes) -> int:
     return len(body) - len(body.decode("latin-1").encode("ascii", "ignore"))
 
 
-def _looks_utf16(body: bytes) -> bool:
-    """BOM-less UTF-16 markup has a NUL byte next to every ASCII character."""
-    head = body[:2000]
-    return len(head) >= 4 and head.count(0) * 4 >= len(head)
+def _utf16_order(body: bytes) -> str | None:
+    """"utf-16-le" / "utf-16-be" for BOM-less UTF-16 markup (a NUL byte next to every ASCII
+    character: tags, attributes), else None."""
+    head = body[:4000]
+    units = len(head) // 2
+    if units < 8:
+        return None
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if odd * 10 >= units and even * 50 < units:
+        return "utf-16-le"
+    if even * 10 >= units and odd * 50 < units:
+        return "utf-16-be"
+    return None
+
+
+def _looks_utf16(body: bytes, codec: str | None = None) -> bool:
+    order = _utf16_order(body)
+    return order is not None and (codec is None or codec == codecs.lookup(order).name)
 
 
 def _chinese_reading(body: bytes, codec: str, text: str) -> tuple[str, str] | None:
@@ -282,7 +296,7 @@ def decode_html(
         if codec in _UTF16:
             if source == "meta":
                 codec = _UTF8  # a <meta> found in ASCII-compatible bytes cannot mean UTF-16
-            elif not _looks_utf16(body):
+            elif not _looks_utf16(body, codec):
                 warnings.append(f"{source} charset {name!r} does not fit these bytes (no UTF-16 markup)")
                 continue
         decoded = utf8 if codec == _UTF8 else _tolerant(body, codec, high)
@@ -304,6 +318,13 @@ def decode_html(
         _note_unlike_chinese(warnings, codec, text, f"the {source} charset {name!r}")
         return text, codec, warnings
 
+    order = _utf16_order(body) if b"\x00" in body[:4000] else None
+    if order is not None:  # undeclared, BOM-less UTF-16 (NUL bytes are valid UTF-8)
+        decoded = _tolerant(body, order, high or 1)
+        if decoded is not None:
+            warnings.append(f"no byte-order mark, but the bytes are {order}; decoded as {order}")
+            _note_broken(warnings, order, decoded[1])
+            return decoded[0], order, warnings
     # UTF-8 validity is decisive on its own — with a few broken sequences (a cut-off body)
     # only when there is enough non-ASCII to tell: two stray bytes may well be one Big5 character.
     if utf8 is not None and (not utf8[1] or high >= _UTF8_EVIDENCE):
