@@ -121,7 +121,7 @@ def _clean(
         warnings.append(f"markup nested deeper than {config.max_depth} levels was flattened")
     if not page.blocks:
         return result, []
-    decisions = _clean_cjk(page, url, config, result)
+    decisions = _clean_cjk(page, config, result)
     if not result.is_gov and len(result.text) < _SHORT_TEXT:
         # Little prose (a table of contents, a gallery, a code page): our prose-driven
         # container choice has nothing to go on, trafilatura's tree heuristics may.
@@ -210,7 +210,7 @@ def _prose_value(b: Block, kind: str | None) -> float:
     return 0.0 if kind else extraction.block_value(b)
 
 
-def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanResult) -> list[LineDecision]:
+def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> list[LineDecision]:
     rules = noise.load_rules(tuple(config.extra_noise_patterns))
     grules = govtext.load_gov_rules()
     blocks = page.blocks
@@ -325,7 +325,7 @@ def _clean_cjk(page: ParsedPage, url: str, config: CleanConfig, result: CleanRes
         if i == title_idx:
             decisions.append(LineDecision(i, b.text, False, None, "title"))
             continue
-        kind = in_doc_kinds[i] if start <= i <= end else (kinds[i] or _outside_kind(b, i, start, end, r0, r1, lines))
+        kind = in_doc_kinds[i] if start <= i <= end else (kinds[i] or _outside_kind(b))
         reason = _reason(i, start, end, r0, r1, kinds[i], kind)
         removed.append((kind, b.text))
         decisions.append(LineDecision(i, b.text, False, kind, reason))
@@ -458,7 +458,8 @@ def _mark_unrelated_lists(lines: list[str], span: list[int], vocabulary: set[str
                 kinds[offset + k] = "headline_list"
 
 
-def _outside_kind(b: Block, i: int, start: int, end: int, r0: int, r1: int, lines: list[str]) -> str:
+def _outside_kind(b: Block) -> str:
+    """The kind of a removed line that announced none: judged by its shape."""
     line = b.folded
     if noise.numbered(line) is not None or noise.has_date(line) and noise.is_headline_like(line):
         return "headline_list"
