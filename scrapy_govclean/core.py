@@ -238,26 +238,7 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     first_prose, last_prose, body_value = _main_segment(lines, kinds, prose, listy, r0, r1)
 
     # --- the document's end: its signature (issuing body + date) and what may follow it.
-    search_stop = min(n, r1 + 12)
-    signature = govtext.find_signature(lines, prose, first_prose, search_stop, total=body_value)
-    if signature is not None:
-        sig_first, date_line = signature
-        end = date_line
-        k = date_line + 1
-        while k < n and k <= date_line + 40 and (govtext.is_trailer_line(lines[k]) or _continues_attachments(lines, k)):
-            end = k
-            k += 1
-    else:
-        sig_first = date_line = None
-        end = last_prose
-        # a trailing line that closes the text ("特此通知。", "专此函复") has no value but belongs
-        k = end + 1
-        while k <= r1 and not kinds[k] and _closing_line(lines[k]):
-            end = k
-            k += 1
-        # an undated sign-off: the issuing body's name on its own line right after the text
-        if k < n and k <= r1 + 3 and not kinds[k] and govtext.is_organ_name(lines[k], grules):
-            end = sig_first = k
+    end, sig_first, date_line = _document_end(lines, kinds, prose, first_prose, last_prose, body_value, r1, grules)
 
     # --- the title: the document's own heading, not the site's <title>.
     title, title_idx = _find_title(page, kinds, r0, first_prose)
@@ -266,19 +247,7 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         first_prose = next((i for i in range(title_idx + 1, last_prose + 1) if prose[i] > 0), title_idx + 1)
 
     # --- the document's start: its salutation, or its first body line.
-    start = _find_start(lines, kinds, blocks, r0, first_prose, title_idx)
-    for i in range(start, min(start + 4, last_prose)):
-        if _is_number_line(lines[i]):
-            start = i + 1  # "于府字〔2023〕86号" under the title: provenance, not text
-    # A post header ("发表于 …", an edit notice) standing before the first real paragraph: what
-    # precedes it is the thread's chrome, the text starts after it.
-    first_para = next((i for i in range(start, end + 1) if prose[i] >= 30), start)
-    for i in range(first_para - 1, start - 1, -1):
-        if kinds[i] == "edit_stamp" or (kinds[i] == "byline" and _POST_HEADER_RE.search(lines[i])):
-            start = i + 1
-            break
-    if start < end and title and lines[start] == extraction.fold(title):
-        start += 1  # the title repeated at the top of the text
+    start = _document_start(lines, kinds, blocks, prose, r0, first_prose, last_prose, end, title, title_idx)
 
     # --- decide every line.
     vocabulary = noise.bigrams("\n".join(lines[i] for i in range(start, end + 1) if prose[i] > 0))
@@ -336,6 +305,70 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     _fill_provenance(result, page, lines, kinds, start, end, sig_first, date_line, title, config, grules)
     result.simhash = simhash_hex(result.text)
     return decisions
+
+
+def _document_end(
+    lines: list[str],
+    kinds: list[str | None],
+    prose: list[float],
+    first_prose: int,
+    last_prose: int,
+    body_value: float,
+    r1: int,
+    grules: govtext.GovRules,
+) -> tuple[int, int | None, int | None]:
+    """``(last_line, first_signature_line, date_line)`` of the text.
+
+    A 公文 ends with its issuing body and date, then attachments and notes; an unsigned
+    text ends with its last run of prose, a closing formula ("特此通知") or the bare name
+    of the body that issued it.
+    """
+    n = len(lines)
+    signature = govtext.find_signature(lines, prose, first_prose, min(n, r1 + 12), total=body_value)
+    if signature is not None:
+        sig_first, date_line = signature
+        end = date_line
+        k = date_line + 1
+        while k < n and k <= date_line + 40 and (govtext.is_trailer_line(lines[k]) or _continues_attachments(lines, k)):
+            end = k
+            k += 1
+        return end, sig_first, date_line
+    end = last_prose
+    k = end + 1
+    while k <= r1 and not kinds[k] and _closing_line(lines[k]):
+        end = k
+        k += 1
+    if k < n and k <= r1 + 3 and not kinds[k] and govtext.is_organ_name(lines[k], grules):
+        return k, k, None
+    return end, None, None
+
+
+def _document_start(
+    lines: list[str],
+    kinds: list[str | None],
+    blocks: list[Block],
+    prose: list[float],
+    r0: int,
+    first_prose: int,
+    last_prose: int,
+    end: int,
+    title: str,
+    title_idx: int | None,
+) -> int:
+    """The first line of the text: the salutation or first body line, past a number line
+    printed under the title, a forum post's header, or the title repeated."""
+    start = _find_start(lines, kinds, blocks, r0, first_prose, title_idx)
+    for i in range(start, min(start + 4, last_prose)):
+        if _is_number_line(lines[i]):
+            start = i + 1  # "于府字〔2023〕86号" under the title: provenance, not text
+    first_para = next((i for i in range(start, end + 1) if prose[i] >= 30), start)
+    for i in range(first_para - 1, start - 1, -1):
+        if kinds[i] == "edit_stamp" or (kinds[i] == "byline" and _POST_HEADER_RE.search(lines[i])):
+            start = i + 1  # what precedes a post header ("发表于 …") is the thread's chrome
+            break
+    if start < end and title and lines[start] == extraction.fold(title):
+        start += 1  # the title repeated at the top of the text
+    return start
 
 
 def _mark_listed_after_headings(lines: list[str], kinds: list[str | None]) -> None:
