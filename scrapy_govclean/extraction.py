@@ -197,8 +197,8 @@ def _parse_html(text: str, *, huge: bool) -> tuple[etree._Element | None, bool]:
 
 
 def _flatten_deep(text: str, limit: int = _FLATTEN_DEPTH) -> str:
-    """Drop the tags nested deeper than ``limit`` (their text stays; a run of dropped tags
-    becomes one space).
+    """Drop the tags nested deeper than ``limit``: their text stays, a dropped block tag
+    becomes a ``<br>`` (lines stay lines), a cell a space, an inline tag nothing.
 
     Depth is tracked like the HTML parser does: an end tag closes the innermost open
     element of its name (and everything opened inside it), an end tag with no open
@@ -249,9 +249,13 @@ def _flatten_deep(text: str, limit: int = _FLATTEN_DEPTH) -> str:
         if not keep and name in _KEEP_TAGS and len(stack) <= limit + 200:
             keep = True  # a <select> or an <svg> flattened away would show its content
         if not keep:
-            if m.start() > pos or not out:  # one space for a run of dropped tags
+            # what the tag meant for the text: a line break (block), a space (cell), nothing (inline)
+            sep = "<br>" if name in _BLOCK_TAGS else " " if name in _CELL_TAGS else ""
+            if m.start() > pos or not out:
                 out.append(text[pos : m.start()])
-                out.append(" ")
+                out.append(sep)
+            elif sep and out[-1] != "<br>":  # a run of dropped tags: the strongest separator
+                out[-1] = sep
             pos = m.end()
     if not out:
         return text
@@ -378,10 +382,12 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
                 skip_depth = 1
                 continue
             is_block = tag in _BLOCK_TAGS
+            line_break = False
             if depth > max_depth:
                 truncated = True
-                is_block = False  # flatten: treat as inline
-            if tag == "br":
+                # flatten: no longer a container of its own, but still the end of a line
+                line_break, is_block = is_block, False
+            if tag == "br" or line_break:
                 flush()
             elif is_block:
                 flush()
@@ -390,7 +396,7 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
                 element_tags[ident] = tag
                 block_ids.append(ident)
                 hints.append(_elem_hint(el))
-            stack.append((tag, is_block, 0, tag == "a", 0))
+            stack.append((tag, is_block, int(line_break), tag == "a", 0))
             if tag == "a":
                 link_depth += 1
                 link_count += 1
@@ -408,7 +414,7 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
                 if skip_depth == 0:
                     add_text(el.tail)
                 continue
-            tag_, is_block, _, is_link, _ = stack.pop()
+            tag_, is_block, line_break, is_link, _ = stack.pop()
             if is_link:
                 link_depth -= 1
             if tag_ in _HEADINGS:
@@ -423,6 +429,8 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
                 flush()
                 block_ids.pop()
                 hints.pop()
+            elif line_break:
+                flush()
             add_text(el.tail)
     flush()
     return ParsedPage(blocks=blocks, head_title=head_title, meta=meta, element_tags=element_tags, truncated_depth=truncated)
