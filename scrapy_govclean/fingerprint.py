@@ -112,6 +112,8 @@ def normalize_for_fingerprint(text: str) -> str:
     """
     if not text:
         return ""
+    if len(text) < 64:  # numpy call overhead exceeds the per-character cost here
+        return _normalize_slow(text)
     try:
         cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     except UnicodeEncodeError:  # lone surrogates

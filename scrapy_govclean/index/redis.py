@@ -10,8 +10,8 @@ Layout (every key carries the hash tag ``{namespace}`` so one cluster slot holds
 
 * ``{ns}:meta`` hash — format, distance, bands, bucket bits (checked on open);
 * ``{ns}:n`` — the last document id;
-* ``{ns}:r:<id>>12>`` — strings of fixed 96-byte records (GETRANGE/SETRANGE, no per-key
-  overhead); ``{ns}:u:<id>>12>`` — the URLs of those documents, appended;
+* ``{ns}:r:<id // 4000>`` — strings of fixed 96-byte records (GETRANGE/SETRANGE, no per-key
+  overhead); ``{ns}:u:<id // 4000>`` — the URLs of those documents, appended;
 * ``{ns}:b:<key>`` — simhash-block postings, packed 4-byte ids;
 * ``{ns}:h:<bucket>`` — small hashes (listpack-encoded) of the other postings: field = 3
   bytes of the key's hash, value = packed ids;
@@ -39,8 +39,9 @@ from .base import DocumentIndex, IndexUnavailable
 
 __all__ = ["RedisIndex", "LUA_CHECK_AND_INSERT"]
 
-FORMAT = "1"
-_PER_STRING = 4096  # records per record/URL string
+FORMAT = "2"
+# Records per record/URL string: 4000 x 96 B + header fits the 384 KiB allocator class.
+_PER_STRING = 4000
 
 LUA_CHECK_AND_INSERT = r"""
 local P = KEYS[1]
@@ -64,7 +65,7 @@ do
   end
 end
 local NKEYS = #KIND
-local REC, PER, FIGS = 96, 4096, 8
+local REC, PER, FIGS = 96, 4000, 8
 local band, bxor, bor, rshift = bit.band, bit.bxor, bit.bor, bit.rshift
 
 local function u16(s, o) local a, b = string.byte(s, o + 1, o + 2) return a + b * 256 end
