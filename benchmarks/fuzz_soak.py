@@ -61,6 +61,7 @@ class Tally:
             "property": self.name, "examples": self.examples, "failures": len(self.failures),
             "slowest_s": round(self.slowest, 3), "largest_bytes": self.largest,
             "pages_per_s": round(self.examples / self.seconds, 1) if self.seconds else 0.0, "is_gov": self.gov,
+            "slowest_page": self.slowest_label[:300],
         }
 
 
