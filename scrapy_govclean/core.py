@@ -8,8 +8,10 @@ Chinese are handed to trafilatura on the already-parsed, pre-pruned tree.
 """
 from __future__ import annotations
 
+import html as html_lib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from . import extraction, govtext, noise, provenance
 from .extraction import Block, ParsedPage
@@ -19,6 +21,8 @@ from .result import PROVENANCE_KEYS, CleanConfig, CleanResult
 __all__ = ["clean_page", "explain_page", "LineDecision"]
 
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+_FEW_CJK = 20  # Chinese characters: fewer in the whole page and it is not a Chinese page
+_HEAD_TITLE_RE = re.compile(r"<title[^>]{0,200}>([^<]{0,500})</title>", re.I)
 _SHORT_TEXT = 100  # characters: below this a non-government page falls back to trafilatura
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
@@ -101,13 +105,20 @@ def _clean(
     if _looks_binary(text):
         warnings.append("binary content (control characters), not a page: nothing extracted")
         return result, []
+    few_cjk = _CJK_RE.search(text) is None or len(_CJK_RE.findall(text)) < _FEW_CJK
+    if few_cjk:
+        # No Chinese to speak of: trafilatura parses it (the page is still parsed once).
+        _clean_with_trafilatura(text, url, result)
+        if not want_decisions:
+            return result, []
     root = extraction.parse_tree(text)
     if root is None:
         return result, []
     extraction.strip_invisible(root)
-    if not _is_cjk_text(extraction.text_sample(root)):
-        # trafilatura works on (a copy of) our tree: the page is still parsed only once
-        _clean_with_trafilatura(root, url, result)
+    if few_cjk or not _is_cjk_text(extraction.text_sample(root)):
+        if not few_cjk:
+            # trafilatura works on (a copy of) our tree: the page is still parsed only once
+            _clean_with_trafilatura(root, url, result)
         if not want_decisions:
             return result, []
         page = extraction.linearise(root, max_depth=config.max_depth)
@@ -152,16 +163,21 @@ def _is_cjk_text(sample: str) -> bool:
 # Non-Chinese pages: trafilatura does well on them; we only prune and fingerprint.
 
 
-def _clean_with_trafilatura(root, url: str, result: CleanResult) -> None:
+def _clean_with_trafilatura(page: Any, url: str, result: CleanResult) -> None:
+    """trafilatura's extraction of a page (our parsed tree, or the text when we skip parsing)."""
     import trafilatura
 
     extracted = trafilatura.extract(
-        root, url=url or None, include_comments=False, include_tables=True, deduplicate=False
+        page, url=url or None, include_comments=False, include_tables=True, deduplicate=False
     ) or ""
     lines = [extraction.clean_line(x) for x in extracted.splitlines()]
     result.text = "\n".join(x for x in lines if x)
-    title_el = root.find(".//title")
-    head_title = extraction.clean_line(title_el.text_content()) if title_el is not None else ""
+    if isinstance(page, str):
+        m = _HEAD_TITLE_RE.search(page[:200000])
+        head_title = extraction.clean_line(html_lib.unescape(m.group(1))) if m else ""
+    else:
+        title_el = page.find(".//title")
+        head_title = extraction.clean_line(title_el.text_content()) if title_el is not None else ""
     result.title = _title_from_head(head_title) if head_title else ""
     result.provenance["title"] = result.title or None
     result.simhash = simhash_hex(result.text)

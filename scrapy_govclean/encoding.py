@@ -199,21 +199,25 @@ def _tolerant(body: bytes, codec: str, high: int) -> tuple[str, int] | None:
     return text, broken
 
 
+# Character counts by regex: the scan runs in C, a Python loop over 20,000 characters doesn't.
+_CJK_CHAR_RE = re.compile("[\u4e00-\u9fff]")
+_COMMON_HANZI_RE = re.compile("[" + "".join(sorted(_COMMON_HANZI)) + "]")
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+
+
 def _cjk_count(text: str) -> int:
-    return sum(1 for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff")
+    return len(_CJK_CHAR_RE.findall(text, 0, 20000))
 
 
 def _hanzi_score(text: str) -> float:
-    sample = text[:20000]
-    cjk = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    cjk = _cjk_count(text)
     if not cjk:
         return 0.0
-    common = sum(1 for ch in sample if ch in _COMMON_HANZI)
-    return common / cjk
+    return len(_COMMON_HANZI_RE.findall(text, 0, 20000)) / cjk
 
 
 def _private_use(text: str) -> int:
-    return sum(1 for ch in text[:20000] if "\ue000" <= ch <= "\uf8ff")
+    return len(_PRIVATE_USE_RE.findall(text, 0, 20000))
 
 
 def _is_ascii(body: bytes) -> bool:
@@ -424,6 +428,7 @@ def check_text(text: str) -> tuple[str, list[str]]:
     if len(_LATIN_HIGH_RE.findall(sample)) < _MIN_CJK:
         return text, warnings
     try:
+        sample.translate(_CP1252_BACK).encode("latin-1")  # cheap refusal on the sample first
         raw = text.translate(_CP1252_BACK).encode("latin-1")
     except UnicodeEncodeError:
         return text, warnings  # characters no single-byte reading produces: not that mistake
