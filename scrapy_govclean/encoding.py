@@ -425,7 +425,10 @@ def check_text(text: str) -> tuple[str, list[str]]:
                 "charset before it reached govclean (hand over the body bytes instead)"
             )
         return text, warnings
-    if len(_LATIN_HIGH_RE.findall(sample)) < _MIN_CJK:
+    latin_high = len(_LATIN_HIGH_RE.findall(sample))
+    if latin_high < _MIN_CJK or latin_high * 20 < len(sample):
+        # Chinese read as windows-1252 is dense in such characters (two per hanzi); a
+        # Portuguese or German page has a few per hundred
         return text, warnings
     try:
         sample.translate(_CP1252_BACK).encode("latin-1")  # cheap refusal on the sample first
