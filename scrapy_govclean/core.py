@@ -107,8 +107,13 @@ def _clean(
         return result, []
     few_cjk = _CJK_RE.search(text) is None or len(_CJK_RE.findall(text)) < _FEW_CJK
     if few_cjk:
-        # No Chinese to speak of: trafilatura parses it (the page is still parsed once).
-        _clean_with_trafilatura(text, url, result)
+        # No Chinese to speak of: trafilatura gets our parse — its own would silently drop
+        # everything past markup nested 256 deep or a text node over 10 MB (and read on
+        # past </body> as a browser does not). Still one parse, for the non-explain path.
+        tree = extraction.parse_tree(text)
+        if tree is not None:
+            extraction.strip_invisible(tree)
+            _clean_with_trafilatura(tree, url, result)
         if not want_decisions:
             return result, []
     root = extraction.parse_tree(text)
