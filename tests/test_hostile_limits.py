@@ -111,6 +111,28 @@ def test_deep_markup_keeps_its_text(depth, tag, closed):
         assert any("nested deeper" in w for w in result.warnings), result.warnings
 
 
+ENGLISH = ("<html><head><title>Training subsidies</title></head><body><article>"
+           + "<p>This paragraph explains the training subsidy rules for workers in some detail, at length. </p>" * 15
+           + "<p>The closing paragraph says where to apply and by which date the forms must be in.</p>"
+           + "</article></body></html>")
+
+
+@pytest.mark.parametrize("depth", [300, 5_000])
+def test_deep_markup_keeps_its_text_on_non_chinese_pages(depth):
+    """Non-Chinese pages go to trafilatura: on our parse, not libxml2's default one, which
+    drops everything past depth 256 without a word."""
+    deep = ENGLISH.replace("<article>", "<div>" * depth + "<article>").replace("</body>", "</div>" * depth + "</body>")
+    result = clean_page(deep)
+    assert "The closing paragraph says where to apply" in result.text
+
+
+def test_huge_text_node_on_a_non_chinese_page_is_kept():
+    html = ENGLISH.replace("<article>", "<article><p>" + "word " * 2_100_000 + "</p>")
+    assert len(html) > 10_000_000
+    result = clean_page(html)
+    assert "The closing paragraph says where to apply" in result.text and len(result.text) > 10_000_000
+
+
 def test_max_depth_config_flattens_and_says_so():
     html = official_page(DOC_A).replace("<p>", "<div><div><div><div><div><div><p>")
     result = clean_page(html, config=CleanConfig(max_depth=5))
