@@ -1,6 +1,6 @@
 """Property tests of clean_page on hostile and broken pages (issue 6).
 
-Derandomized and bounded for CI (the same examples on every run; ~1 min on 2 cores);
+Derandomized and bounded for CI (the same examples on every run; about a minute on 2 cores);
 ``GOVCLEAN_FUZZ_SCALE=10`` multiplies every budget, and ``benchmarks/fuzz_soak.py
 --minutes 30`` runs the same properties on fresh random examples for as long as asked.
 The pages, the mutations and the invariants are in tests/hostile.py:
@@ -13,6 +13,10 @@ The pages, the mutations and the invariants are in tests/hostile.py:
 """
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import hostile
 import pytest
 from hypothesis import example, given, strategies as st
@@ -20,26 +24,26 @@ from hypothesis import example, given, strategies as st
 from scrapy_govclean import clean_page
 
 
-@hostile.ci_settings(60)
+@hostile.ci_settings(200)
 @given(hostile.mutated_fixture_pages(big=False))
 def test_mutated_fixture_pages(page):
     hostile.clean_and_check(page)
 
 
-@hostile.ci_settings(60)
+@hostile.ci_settings(200)
 @given(hostile.generated_pages())
 def test_generated_pages(page):
     hostile.clean_and_check(page)
 
 
-@hostile.ci_settings(30)
+@hostile.ci_settings(60)
 @given(hostile.binary_pages())
 def test_binary_bodies(page):
     checked = hostile.clean_and_check(page)
     assert not checked.is_gov
 
 
-@hostile.ci_settings(40)
+@hostile.ci_settings(80)
 @given(st.one_of(st.text(max_size=3000), st.lists(hostile.trees, max_size=8).map(hostile.render_page)))
 @example("\ud800<p>孤立的代理项\udfff之后的文字</p>")
 @example("<p>\x00\x01\x1f\x7f\x85</p>")
@@ -108,3 +112,19 @@ def test_trafilatura_path_invents_nothing():
             "</article></body></html>")
     result = clean_page(page)
     assert hostile.first_invented(result.text, hostile.visible_text(page)) == -1, result.text
+
+
+def test_soak_script_runs_the_same_properties(tmp_path):
+    """benchmarks/fuzz_soak.py, the documented long run, for a few seconds: every property
+    runs, the figures are reported, no failure."""
+    out = tmp_path / "soak.json"
+    proc = subprocess.run(
+        [sys.executable, str(hostile.TESTS_DIR.parent / "benchmarks" / "fuzz_soak.py"), "--minutes", "0.05",
+         "--round", "3", "--json", str(out)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["failures"] == 0 and report["examples"] > 0
+    assert {row["property"] for row in report["properties"]} >= {"clean_page/mutated", "middleware"}
+    assert "total" in proc.stdout

@@ -33,7 +33,7 @@ def _run(tmp_path_factory, extra: dict, served_list, flags) -> dict:
     return stats
 
 
-@hostile.ci_settings(25)
+@hostile.ci_settings(60)
 @given(st.lists(hostile.served_pages(), min_size=1, max_size=4), st.lists(st.booleans(), min_size=4, max_size=4))
 def test_middleware_on_hostile_responses(tmp_path_factory, served_list, flags):
     _run(tmp_path_factory, {}, served_list, flags)
