@@ -78,7 +78,28 @@ Measurements behind the defaults
   last paragraph — min 0.88, 1st percentile 0.93; for two texts sharing 60 % — max 0.76,
   99th percentile 0.71; sharing 75 % — 0.5 % judged duplicates (99th percentile 0.84).
   Hence 0.85: between a cut copy and a formulaic sibling.
-* Index figures: ``python benchmarks/bench_index.py`` (see its docstring).
+* Index figures, ``python benchmarks/bench_index.py`` (1,000,000 synthetic entries per
+  backend, 10,000 new documents timed one by one through ``check_and_insert``; a shared
+  2-CPU machine under load, where the ``simhash`` package itself took 15.5 ms per
+  3,000-character text against the issue's 2.5–7 ms):
+
+  ========  ===========  ==========  ===========================================
+  backend   µs med/p90   B/entry     what the bytes are
+  ========  ===========  ==========  ===========================================
+  memory    89 / 131     218         postings 59 (incl. bucket offsets), fixed
+                                     records 101, URLs 58
+  sqlite    436 / 800    347         whole file after a checkpoint
+  redis     530 / 2179   317         used_memory delta (records ~100, URLs ~64,
+                                     postings ~150); of the 530 µs, the script
+                                     runs 230 µs on the server, PING takes 84 µs
+  ========  ===========  ==========  ===========================================
+
+  Fingerprinting a 3,000-character text: simhash64 0.21 ms median (normalisation
+  included), make_entry 0.44 ms, the ``simhash`` package 15.5 ms.  Against the issue's
+  targets (memory 20 µs / 64 B, SQLite 0.5 ms / 128 B, Redis 0.3 ms / 80 B): the
+  posting structures fit (memory 59 B), the per-entry evidence does not — a 96-byte
+  record (fingerprint, sketch, figures, identity keys) plus the URL a later duplicate
+  must name are ~155 B before any index.
 """
 from __future__ import annotations
 

@@ -239,7 +239,7 @@ def test_pigeonhole_blocks_find_everything_within_the_radius(distance: int) -> N
         for bit in rng.sample(range(64), rng.randint(0, distance)):
             fp ^= 1 << bit
         other = DocumentEntry(**{**base.__dict__, "fingerprint": fp, "band_keys": ()})
-        blocks = lambda e: {k for k in posting_keys(e, distance) if k >> 32 < 64}  # noqa: E731
+        blocks = lambda e: {k for k in posting_keys(e, distance) if k >> 32 < 64}
         assert blocks(base) & blocks(other)
     for k in posting_keys(base, distance):
         assert 0 <= k < 1 << 39

@@ -153,7 +153,7 @@ def test_fingerprints_within_the_radius_are_found_through_blocks() -> None:
     idx = open_index("memory://")
     base = fake_entry(rng, "base")
     idx.bulk_insert([base] + [fake_entry(rng, f"noise{i}") for i in range(2000)])
-    for flips in range(0, 4):
+    for flips in range(4):
         fp = base.fingerprint
         for bit in rng.sample(range(64), flips):
             fp ^= 1 << bit

@@ -7,18 +7,37 @@ import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis_server import RedisServer, free_port, start_redis
+from test_dedupe import (
+    AD,
+    BULLETIN,
+    LETTER_BODY_A,
+    LETTER_BODY_B,
+    LETTER_HEAD,
+    LETTER_TAIL,
+    NOTICE,
+    notice,
+)
+from test_index_memory import copy_of, small_edit, synthetic_doc
 
 from scrapy_govclean.dedupe import make_entry
 from scrapy_govclean.index import IndexUnavailable, open_index
 
-from redis_server import free_port, redis_server, start_redis  # noqa: F401
-from test_dedupe import AD, BULLETIN, LETTER_BODY_A, LETTER_BODY_B, LETTER_HEAD, LETTER_TAIL, NOTICE, notice
-from test_index_memory import copy_of, small_edit, synthetic_doc
-
 TESTS = Path(__file__).resolve().parent
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A fresh real redis-server per test (skips when redis-server is not installed)."""
+    server = start_redis(tmp_path)
+    try:
+        yield server
+    finally:
+        server.kill()
 
 PAIRS = [
     ("missing last paragraph", notice(), notice(NOTICE[:-2]), {}, {}),

@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from test_index_memory import small_edit, synthetic_doc
 
 from scrapy_govclean.dedupe import make_entry
 from scrapy_govclean.index import IndexUnavailable, open_index
 from scrapy_govclean.index.sqlite import SqliteIndex, sqlite_path
-
-from test_index_memory import small_edit, synthetic_doc  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
 

@@ -170,7 +170,7 @@ class SqliteIndex(DocumentIndex):
             hits[doc] = hits.get(doc, 0) + 1
             if kind:
                 other.add(doc)
-            elif (((key ^ self._my_tag(blocks, key)) & 0xFFFF)).bit_count() <= k:
+            elif ((key ^ self._my_tag(blocks, key)) & 0xFFFF).bit_count() <= k:
                 tag_ok.add(doc)
         open_blocks = [b for b in blocks if per_key.get(b >> 16, 0) < cap]
         open_others = [o for o in others if per_key.get(o, 0) < cap]
