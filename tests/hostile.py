@@ -305,6 +305,7 @@ def textless_page(parts: list[tuple[str, str]]) -> str:
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 _DOC_END_RE = re.compile(r"</(?:html|body)\s{0,10}>", re.I)
 _ENTITY_RE = re.compile(r"&#?[0-9A-Za-z]{1,40};?")
+_INVISIBLE_RE = re.compile(r"[\u200b\ufeff]+")  # what trafilatura deletes before it unescapes
 _SPACE_RE = re.compile(r"[\s\u200b\ufeff\x00-\x1f\x7f-\x9f\ufffd]+")
 
 
@@ -395,9 +396,11 @@ def invented(output: str, decoded: str, result: CleanResult) -> int:
     if bad < 0 or not via_trafilatura(decoded, result):
         return bad
     drop = str.maketrans("", "", TRAFILATURA_MARKUP)
-    again = squash(html_lib.unescape(raw)).translate(drop)
+    # decoded once more: as the page stands, and after the characters trafilatura deletes
+    # first (a BOM or a control between "&" and "lt;" makes a reference of them)
+    again = [squash(html_lib.unescape(text)).translate(drop) for text in (raw, _INVISIBLE_RE.sub("", raw))]
     for segment in re.split(r"[\n|]", output):
-        if first_invented(segment.translate(drop), again) >= 0:
+        if all(first_invented(segment.translate(drop), ref) >= 0 for ref in again):
             return bad
     return -1
 

@@ -26,6 +26,9 @@ from scrapy_govclean import clean_page
 
 @hostile.ci_settings(200)
 @given(hostile.mutated_fixture_pages(big=False))
+# the soak's finds: entity soup where trafilatura deletes a BOM and then decodes "&" + "gt;"
+@example(hostile.Page(b"&#&gt;&#&#99999999999999999999;xD800;1&&#65279;&#x1&10000;#&#&gt;0;&nbsp;x&&#65279;gt;D800;2",
+                      None, "http://www.szldpq.com/a.html", "entity soup around a BOM"))
 def test_mutated_fixture_pages(page):
     hostile.clean_and_check(page)
 
