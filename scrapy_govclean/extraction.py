@@ -248,6 +248,8 @@ def _flatten_deep(text: str, limit: int = _FLATTEN_DEPTH) -> str:
             keep = len(stack) <= limit
         if not keep and name in _KEEP_TAGS and len(stack) <= limit + 200:
             keep = True  # a <select> or an <svg> flattened away would show its content
+        if not keep and (rest.count('"') % 2 or rest.count("'") % 2):
+            keep = True  # an unclosed quote: the parser reads on past ">" as attribute value, not text
         if not keep:
             # what the tag meant for the text: a line break (block), a space (cell), nothing (inline)
             sep = "<br>" if name in _BLOCK_TAGS else " " if name in _CELL_TAGS else ""
