@@ -149,6 +149,16 @@ def test_deep_nesting_around_scripts_does_not_leak_code():
     assert DOC_A_TEXT in result.text
 
 
+def test_deep_markup_with_an_unclosed_attribute_quote_shows_no_attribute_text():
+    """The soak's find: a deep tag whose quote never closes runs on as attribute value (in
+    libxml2 as in browsers); flattening it must not turn that value into page text."""
+    html = ("<html><body>" + "<span>" * 300 + '<a href="forum.html>隐藏的属性文字</a><p class="x">'
+            + DOC_A_TEXT + "</p></body></html>")
+    result = clean_page(html.encode("utf-8"))
+    assert "隐藏的属性文字" not in result.text
+    hostile.clean_and_check(hostile.Page(html.encode("utf-8"), "utf-8", "", "unclosed quote"))
+
+
 def test_deep_nesting_through_a_crawl(http_server, run_crawl):
     body = official_page(DOC_A).replace("<p>", "<div>" * 20_000 + "<p>", 1).encode("utf-8")
     url = http_server.add("/deep.html", body)
