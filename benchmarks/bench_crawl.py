@@ -84,7 +84,7 @@ class PageServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 parts = self.path.split("/")
                 try:
                     _, body, ctype = pages[int(parts[2]) % len(pages)] if parts[1] == "p" else (None, b"", "")
@@ -101,7 +101,7 @@ class PageServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 pass
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -116,7 +116,7 @@ class PageServer:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
@@ -190,6 +190,19 @@ def malloc_info() -> dict[str, int]:
             "mmapped_kb": mi.hblkhd // 1024, "arena_kb": mi.arena // 1024}
 
 
+def machine_cpu() -> dict[str, float]:
+    """Cumulative seconds of all CPUs from /proc/stat: busy (nice excluded), nice (niced processes), total."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            fields = [int(x) for x in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return {}
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    tck = os.sysconf("SC_CLK_TCK")
+    return {"busy": (user + system + irq + softirq + steal) / tck, "nice": nice / tck,
+            "total": sum(fields) / tck}
+
+
 def schedstat_of(pid: int) -> dict[str, Any]:
     """A process's name, age, seconds on a CPU and seconds runnable but waiting for one."""
     out: dict[str, Any] = {"pid": pid}
@@ -206,7 +219,7 @@ def schedstat_of(pid: int) -> dict[str, Any]:
         return out
     start = int(stat.rpartition(")")[2].split()[19]) / os.sysconf("SC_CLK_TCK")
     out.update({"run_s": int(run) / 1e9, "cpu_wait_s": int(wait) / 1e9, "age_s": uptime - start,
-                "cmd": cmd[:120]})
+                "cmd": cmd[:120], **proc_status(pid), "Pss": pss_kb(pid)})
     return out
 
 
@@ -273,6 +286,9 @@ class Heartbeat:
         self.stalls: list[dict[str, float]] = []
         self._schedstat = ""
         self._schedstat_fd: int | None = None
+        self._gc_started = 0.0
+        self.gc: dict[int, tuple[int, float, float]] = {}
+        self.gc_pauses: list[list[Any]] = []
         self._sched_last = (0, 0)
         self._sampler: StackSampler | None = None
         if crawler.settings.getbool("BENCH_PROFILE"):
@@ -298,8 +314,27 @@ class Heartbeat:
         self.t0 = self.last = time.perf_counter()
         self._loop = create_looping_call(self.tick)
         self._loop.start(self.interval, now=False)
+        import gc
+
+        if self.crawler.settings.getbool("BENCH_GC_FREEZE"):
+            gc.collect()
+            gc.freeze()  # start-up objects (imports, settings) are never collected again
+        gc.callbacks.append(self.gc_callback)
         if self._sampler is not None:
             self._sampler.start()
+
+    def gc_callback(self, phase: str, info: dict[str, Any]) -> None:
+        """Time the garbage collector's pauses (they run on whichever thread allocates)."""
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+            return
+        ms = (time.perf_counter() - self._gc_started) * 1000
+        gen = info.get("generation", 0)
+        count, total, worst = self.gc.get(gen, (0, 0.0, 0.0))
+        self.gc[gen] = (count + 1, total + ms, max(worst, ms))
+        if ms > 20:
+            self.gc_pauses.append([round(self._gc_started - self.t0, 3), gen, round(ms, 1),
+                                   threading.current_thread().name])
 
     def read_schedstat(self) -> tuple[int, int]:
         """(ns on a CPU, ns runnable but waiting for a CPU) of the reactor thread so far."""
@@ -350,6 +385,16 @@ class Heartbeat:
                 return len(index), nbytes
         return None, None
 
+    def engine_status(self) -> dict[str, Any]:
+        """Scrapy's backlog: requests scheduled, downloading, responses waiting in the scraper."""
+        try:
+            from scrapy.utils.engine import get_engine_status
+
+            return {k: v for k, v in get_engine_status(self.crawler.engine)
+                    if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        except Exception:  # noqa: BLE001 - diagnostics only
+            return {}
+
     def sample(self) -> None:
         kids = children_memory()
         entries, nbytes = self.index_info()
@@ -368,7 +413,8 @@ class Heartbeat:
             "rss_kb": proc_status().get("VmRSS", 0), "pss_kb": pss_kb(), "children": kids["n"],
             "children_rss_kb": kids["rss_kb"], "children_hwm_kb": kids["hwm_kb"], "children_pss_kb": kids["pss_kb"],
             "index_entries": entries, "index_bytes": nbytes,
-            "threads": threading.active_count(), **malloc_info(),
+            "threads": threading.active_count(), "py_blocks": sys.getallocatedblocks(), **malloc_info(),
+            "engine": self.engine_status(),
         })
 
     def spider_closed(self) -> None:
@@ -387,6 +433,10 @@ class Heartbeat:
         }
         if self._sampler is not None:
             self._sampler.stop()
+        import gc
+
+        if self.gc_callback in gc.callbacks:
+            gc.callbacks.remove(self.gc_callback)
 
     def report(self) -> dict[str, Any]:
         ms = [g * 1000 for g in self.gaps]
@@ -399,6 +449,8 @@ class Heartbeat:
             "stalls_top": [[round(self.at[i], 3), round(ms[i], 1)] for i in top],
             "stalls_over_50ms": sum(1 for v in ms if v > 50),
             "stalls": self.stalls,
+            "gc": {str(g): {"count": c, "total_ms": round(t, 1), "max_ms": round(m, 1)} for g, (c, t, m) in self.gc.items()},
+            "gc_pauses_over_20ms": self.gc_pauses,
             "first_item_at_s": self.first_item_at, "closed_at_s": self.closed_at,
             "samples": self.samples, "children_at_close": self.children_peak, "cpu": self.cpu,
             "profile": self._sampler.report() if self._sampler is not None else None,
@@ -425,6 +477,7 @@ class StackSampler:
         self.stall_total = 0
         self.stall_inclusive: dict[str, int] = {}
         self.stall_leaf: dict[str, int] = {}
+        self.stall_stacks: list[list[Any]] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bench-sampler", daemon=True)
 
@@ -459,6 +512,8 @@ class StackSampler:
             for n in set(names):
                 self.inclusive[n] = self.inclusive.get(n, 0) + 1
             if stalled:
+                if len(self.stall_stacks) < 3000:
+                    self.stall_stacks.append([round(time.perf_counter() - self.hb.t0, 3), names[:12]])
                 self.stall_total += 1
                 self.stall_leaf[names[0]] = self.stall_leaf.get(names[0], 0) + 1
                 for n in set(names):
@@ -470,7 +525,7 @@ class StackSampler:
 
         return {"samples": self.total, "inclusive": best(self.inclusive), "leaf": best(self.leaf),
                 "stall_samples": self.stall_total, "stall_inclusive": best(self.stall_inclusive),
-                "stall_leaf": best(self.stall_leaf)}
+                "stall_leaf": best(self.stall_leaf), "stall_stacks": self.stall_stacks}
 
 
 def child_main(config_path: str) -> int:
@@ -511,12 +566,14 @@ def child_main(config_path: str) -> int:
         "BENCH_PAGES": len(urls),
         "BENCH_HEARTBEAT_INTERVAL": config.get("interval", HEARTBEAT_INTERVAL),
         "BENCH_PROFILE": bool(config.get("profile")),
+        "BENCH_GC_FREEZE": bool(config.get("gc_freeze")),
         "BENCH_TRACEMALLOC": int(config.get("tracemalloc") or 0),
     }
     if config.get("tracemalloc"):
         import tracemalloc
 
         tracemalloc.start(int(config["tracemalloc"]))
+    settings.update(config.get("settings") or {})
     plugin = config.get("plugin")
     if plugin is not None:
         settings.update({
@@ -557,16 +614,20 @@ def child_env() -> dict[str, str]:
 
 def run_crawl(mode: str, urls: list[str], workdir: Path, *, concurrency: int, timeout: float,
               extra: dict[str, Any] | None = None, profile: bool = False,
-              tracemalloc: int = 0) -> dict[str, Any]:
+              tracemalloc: int = 0, settings: dict[str, Any] | None = None,
+              gc_freeze: bool = False) -> dict[str, Any]:
     """One crawl of ``urls`` in a subprocess; returns its result.json plus load and rusage."""
     if mode not in MODES:
         raise SystemExit(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
     out = Path(tempfile.mkdtemp(prefix=f"{mode}-", dir=workdir))
     plugin = MODES[mode]
     config = {"urls": urls, "concurrency": concurrency, "profile": profile, "tracemalloc": tracemalloc,
+              "settings": settings or {}, "gc_freeze": gc_freeze,
               "plugin": None if plugin is None else {**plugin, **(extra or {})}}
     (out / "config.json").write_text(json.dumps(config), encoding="utf-8")
     load = os.getloadavg()
+    cpu0, self0 = machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
+    wall0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child", str(out / "config.json")],
         cwd=out, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -589,6 +650,24 @@ def run_crawl(mode: str, urls: list[str], workdir: Path, *, concurrency: int, ti
         log = (out / "crawl.log").read_text(encoding="utf-8", errors="replace") if (out / "crawl.log").exists() else ""
         raise RuntimeError(f"crawl {mode} failed (exit {proc.returncode}):\n{output[-3000:]}\n{log[-3000:]}")
     result = json.loads(result_path.read_text(encoding="utf-8"))
+    cpu1, self1 = machine_cpu(), resource.getrusage(resource.RUSAGE_SELF)
+    wall = time.perf_counter() - wall0
+    if cpu0 and cpu1 and wall > 0:
+        # Cores in use over the crawl: everything but idle, and the part that were niced processes;
+        # this script's own share is the HTTP server; the crawl tree's share is its CPU seconds.
+        cpu = result["heartbeat"].get("cpu") or {}
+        # wait4's figure may or may not include the workers (they are the fork server's
+        # children); their CPU at spider_closed is known, so take whichever is larger.
+        waited = usage.ru_utime + usage.ru_stime if usage else 0.0
+        crawl_cpu = max(waited, cpu.get("process_s", 0.0) + cpu.get("children_s", 0.0))
+        server_cpu = (self1.ru_utime + self1.ru_stime) - (self0.ru_utime + self0.ru_stime)
+        result["machine"] = {
+            "wall_s": wall, "busy_cores": (cpu1["busy"] - cpu0["busy"]) / wall,
+            "nice_cores": (cpu1["nice"] - cpu0["nice"]) / wall,
+            "crawl_cores": crawl_cpu / wall, "server_cores": server_cpu / wall,
+        }
+        m = result["machine"]
+        m["others_cores"] = max(m["busy_cores"] + m["nice_cores"] - m["crawl_cores"] - m["server_cores"], 0.0)
     result.update({"mode": mode, "load_before": load, "wait4_maxrss_kb": usage.ru_maxrss if usage else None,
                    "dir": str(out)})
     log_path = out / "crawl.log"
@@ -609,6 +688,20 @@ def row_figures(r: dict[str, Any]) -> dict[str, Any]:
         "stall_at": hb.get("stall_worst_at_s"), "load1": r["load_before"][0],
         "cleaned": int(stats.get("govclean/pages", 0)),
     }
+
+
+def parse_settings(values: list[str] | None) -> dict[str, Any]:
+    """``--set NAME=VALUE`` options (VALUE as JSON when it parses, else text)."""
+    out: dict[str, Any] = {}
+    for item in values or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise SystemExit(f"--set wants NAME=VALUE, got {item!r}")
+        try:
+            out[name.strip()] = json.loads(value)
+        except ValueError:
+            out[name.strip()] = value
+    return out
 
 
 def format_table(header: list[str], rows: list[list[str]]) -> str:
@@ -650,7 +743,7 @@ def print_profiles(runs: list[dict[str, Any]], top: int = 12) -> None:
 def stall_table(runs: list[dict[str, Any]]) -> str:
     """Stalls over 50 ms, split by what the reactor thread was doing (from its schedstat)."""
     header = ["mode", "run", "stalls>50ms", "stalled ms", "running", "waiting for CPU", "blocked",
-              "worst ms", "worst: running/waiting/blocked", "CPU s reactor", "CPU s workers"]
+              "worst ms", "worst: running/waiting/blocked", "GC max ms", "CPU s reactor", "CPU s workers"]
     rows = []
     for r in runs:
         hb = r["heartbeat"]
@@ -664,8 +757,26 @@ def stall_table(runs: list[dict[str, Any]]) -> str:
             f"{sum(x['blocked_ms'] for x in stalls):.0f}",
             f"{worst['stall_ms']:.0f}" if worst else "-",
             f"{worst['running_ms']:.0f}/{worst['cpu_wait_ms']:.0f}/{worst['blocked_ms']:.0f}" if worst else "-",
+            f"{max((g['max_ms'] for g in (hb.get('gc') or {}).values()), default=0.0):.0f}",
             f"{cpu.get('reactor_thread_s', 0):.1f}", f"{cpu.get('children_s', 0):.1f}",
         ])
+    return format_table(header, rows)
+
+
+def cpu_table(runs: list[dict[str, Any]]) -> str:
+    """Cores in use during each crawl (from /proc/stat): by the crawl, the HTTP server, others."""
+    header = ["mode", "run", "wall s", "machine busy cores", "niced cores", "crawl cores", "server cores",
+              "others' cores", "reactor waiting for CPU s", "workers waiting for CPU s"]
+    rows = []
+    for r in runs:
+        m, cpu = r.get("machine") or {}, r["heartbeat"].get("cpu") or {}
+        if not m:
+            continue
+        workers_wait = sum(c.get("cpu_wait_s", 0.0) for c in cpu.get("children", []))
+        rows.append([MODE_LABELS[r["mode"]], str(r.get("run", 1)), f"{m['wall_s']:.1f}",
+                     f"{m['busy_cores']:.2f}", f"{m['nice_cores']:.2f}", f"{m['crawl_cores']:.2f}",
+                     f"{m['server_cores']:.2f}", f"{m['others_cores']:.2f}",
+                     f"{cpu.get('reactor_cpu_wait_s', 0.0):.1f}", f"{workers_wait:.1f}"])
     return format_table(header, rows)
 
 
@@ -680,6 +791,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true",
                     help="sample the reactor thread's stack every ~2 ms (slows the crawl a little) and print "
                          "where it spends its time, overall and during stalls over 50 ms; plus CPU seconds")
+    ap.add_argument("--set", action="append", metavar="NAME=VALUE",
+                    help="a Scrapy setting for every crawl (VALUE as JSON if it parses), e.g. --set CONCURRENT_ITEMS=16")
+    ap.add_argument("--gc-freeze", action="store_true",
+                    help="experiment: gc.freeze() the start-up heap at engine start in every crawl, so gen-2 "
+                         "collections only walk what the crawl allocates")
     ap.add_argument("--keep", action="store_true", help="keep the crawl directories (logs) and print where")
     ap.add_argument("--child", metavar="CONFIG", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -691,10 +807,12 @@ def main(argv: list[str] | None = None) -> int:
         if m not in MODES:
             ap.error(f"unknown mode {m!r} (known: {', '.join(MODES)})")
     pages = load_pages()
+    extra_settings = parse_settings(args.set)
     workdir = Path(tempfile.mkdtemp(prefix="govclean-bench-crawl-"))
     load = os.getloadavg()
     print(f"# bench_crawl: {args.pages:,} pages ({len(pages)} fixture pages cycled), modes {','.join(modes)}, "
-          f"{args.repeat} run(s) each, CONCURRENT_REQUESTS={args.concurrency}")
+          f"{args.repeat} run(s) each, CONCURRENT_REQUESTS={args.concurrency}"
+          + "".join(f", {k}={v!r}" for k, v in extra_settings.items()) + (", gc.freeze()" if args.gc_freeze else ""))
     print(f"# python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     runs: list[dict[str, Any]] = []
     try:
@@ -704,7 +822,8 @@ def main(argv: list[str] | None = None) -> int:
                 for mode in modes:
                     print(f"  run {rep + 1}/{args.repeat}: {mode} ...", file=sys.stderr, flush=True)
                     r = run_crawl(mode, urls, workdir, concurrency=args.concurrency, timeout=args.timeout,
-                                  profile=args.profile)
+                                  profile=args.profile, settings=extra_settings,
+                                  gc_freeze=args.gc_freeze)
                     r["run"] = rep + 1
                     runs.append(r)
     finally:
@@ -742,6 +861,9 @@ def main(argv: list[str] | None = None) -> int:
     print("stalls over 50 ms: ms the reactor thread spent running, runnable but waiting for a CPU "
           "(other processes or our workers had the cores), or blocked (GIL held by another thread, I/O)")
     print(stall_table(runs))
+    print()
+    print(f"CPU: cores in use over each crawl ({os.cpu_count()} on this machine); others' = busy + niced - crawl - server")
+    print(cpu_table(runs))
     print()
     if args.profile:
         print_profiles(runs)

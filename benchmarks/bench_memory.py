@@ -36,7 +36,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_crawl as bc  # noqa: E402
+import bench_crawl as bc
 
 MB = 1024.0  # kB per MB
 
@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", default="off,inline,w2", help="comma-separated: off, inline, w1, w2 (default off,inline,w2)")
     ap.add_argument("--concurrency", type=int, default=32, help="CONCURRENT_REQUESTS (and per domain)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds allowed per crawl")
+    ap.add_argument("--set", action="append", metavar="NAME=VALUE",
+                    help="a Scrapy setting for every crawl (VALUE as JSON if it parses)")
     ap.add_argument("--json", metavar="OUT", help="write the figures and raw results as JSON")
     args = ap.parse_args(argv)
 
@@ -104,9 +106,11 @@ def main(argv: list[str] | None = None) -> int:
         if m not in bc.MODES:
             ap.error(f"unknown mode {m!r} (known: {', '.join(bc.MODES)})")
     pages = bc.load_pages()
+    extra_settings = bc.parse_settings(args.set)
     load = os.getloadavg()
     print(f"# bench_memory: {args.pages:,} pages ({len(pages)} fixture pages cycled), modes {','.join(modes)}, "
-          f"CONCURRENT_REQUESTS={args.concurrency}, GOVCLEAN_INDEX memory://")
+          f"CONCURRENT_REQUESTS={args.concurrency}, GOVCLEAN_INDEX memory://"
+          + "".join(f", {k}={v!r}" for k, v in extra_settings.items()))
     print(f"# python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     workdir = Path(tempfile.mkdtemp(prefix="govclean-bench-memory-"))
     runs = []
@@ -115,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             urls = server.urls(args.pages)
             for mode in modes:
                 print(f"  {mode} ...", file=sys.stderr, flush=True)
-                runs.append(bc.run_crawl(mode, urls, workdir, concurrency=args.concurrency, timeout=args.timeout))
+                runs.append(bc.run_crawl(mode, urls, workdir, concurrency=args.concurrency, timeout=args.timeout,
+                                         settings=extra_settings))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
