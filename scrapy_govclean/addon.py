@@ -17,6 +17,11 @@ from .settings import SETTINGS
 MIDDLEWARE_ORDER = 543
 CLEAN_PIPELINE_ORDER = 290
 DEDUPE_PIPELINE_ORDER = 300
+#: Scrapy keeps downloaded responses waiting for the spider up to this many bytes (its
+#: default is 5 MB). With cleaning in worker processes that backlog held ~500 pages and
+#: their tasks: +265 MB and full garbage collections of up to 0.9 s in a 10,000-page crawl;
+#: 250 kB brought it to +175 MB (benchmarks/bench_memory.py --set, issue 5).
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 250_000
 
 
 class Addon:
@@ -28,6 +33,7 @@ class Addon:
 
         for name, doc in SETTINGS.items():
             settings.set(name, copy.deepcopy(doc.default), priority="addon")
+        settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", SCRAPER_SLOT_MAX_ACTIVE_SIZE, priority="addon")
         _setdefault_component(settings, "SPIDER_MIDDLEWARES", GovCleanSpiderMiddleware, MIDDLEWARE_ORDER)
         _setdefault_component(settings, "ITEM_PIPELINES", GovCleanPipeline, CLEAN_PIPELINE_ORDER)
         _setdefault_component(settings, "ITEM_PIPELINES", SimhashDedupePipeline, DEDUPE_PIPELINE_ORDER)

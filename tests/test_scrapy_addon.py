@@ -68,3 +68,16 @@ def test_bad_setting_stops_the_crawl_with_a_message(http_server, run_crawl):
     assert "GOVCLEAN_KEEP = 'official' is not valid: GOVCLEAN_KEEP accepts one of 'all', 'gov', 'republished'" in res.log
     assert res.items == []
     assert http_server.hits == {}  # nothing was fetched
+
+
+def test_addon_bounds_the_response_backlog_unless_the_user_set_it():
+    from scrapy.settings import Settings
+
+    from scrapy_govclean.addon import SCRAPER_SLOT_MAX_ACTIVE_SIZE, Addon
+
+    settings = Settings()
+    Addon().update_settings(settings)
+    assert settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == SCRAPER_SLOT_MAX_ACTIVE_SIZE < 5_000_000
+    mine = Settings({"SCRAPER_SLOT_MAX_ACTIVE_SIZE": 1_000_000}, priority="project")
+    Addon().update_settings(mine)
+    assert mine.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 1_000_000
