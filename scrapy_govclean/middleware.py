@@ -21,6 +21,7 @@ from . import stats as st
 from .items import apply_fields
 from .rejects import PASSED, RejectsWriter
 from .settings import GovCleanSettings, settings_for
+from .handoff import dedupe_pipeline_enabled, handoff_for
 from .workers import CleanerPool, Outcome, load_cleaner
 
 if TYPE_CHECKING:
@@ -84,7 +85,11 @@ class Cleaning:
         self.crawler = crawler
         self.stats = crawler.stats
         self.cfg = cfg
-        self.pool = CleanerPool(cfg.workers, cfg.timeout, cfg.clean_config(), cfg.cleaner)
+        # Worker processes also fingerprint the clean text when the dedupe pipeline runs.
+        self.handoff = handoff_for(crawler) if cfg.workers and dedupe_pipeline_enabled(crawler.settings) else None
+        self.pool = CleanerPool(
+            cfg.workers, cfg.timeout, cfg.clean_config(), cfg.cleaner, features=self.handoff is not None
+        )
         self.rejects = RejectsWriter(cfg.rejects_path)
         self._missing_logged: set[tuple[str, str]] = set()
 
@@ -100,6 +105,8 @@ class Cleaning:
             return self.skip(url, outcome.error or "core_error", outcome.detail, failed=True, level=logging.WARNING)
         result = outcome.result
         st.record_clean(self.stats, result, outcome.seconds)
+        if self.handoff is not None and outcome.features is not None:
+            self.handoff.put(result.text, outcome.features)
         values = result.to_dict()
         if result.warnings:
             values["govclean_warnings"] = list(result.warnings)

@@ -14,6 +14,7 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider, DropItem, NotConfigured
 
 from . import stats as st
+from .handoff import handoff_for
 from .items import apply_fields
 from .middleware import Cleaning
 from .rejects import DROPPED, PASSED, RejectsWriter
@@ -145,6 +146,7 @@ class SimhashDedupePipeline:
         self.index: Any = None
         self._index_down = False
         self._missing_logged: set[tuple[str, str]] = set()
+        self.handoff = handoff_for(crawler)  # fingerprints the worker processes computed
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SimhashDedupePipeline:
@@ -199,7 +201,10 @@ class SimhashDedupePipeline:
         from .index.base import IndexUnavailable
 
         provenance = adapter.get("provenance") or {}
-        entry = make_entry(text, url, provenance, official=bool(provenance.get("official_site")))
+        features = self.handoff.get(text)
+        if features is not None:
+            self.stats.inc_value(st.FINGERPRINTED_IN_WORKERS)
+        entry = make_entry(text, url, provenance, official=bool(provenance.get("official_site")), features=features)
         try:
             verdict = self.index.check_and_insert(entry)
         except IndexUnavailable as exc:

@@ -17,6 +17,8 @@ PAGES = "govclean/pages"
 GOV_PAGES = "govclean/gov_pages"
 REPUBLISHED = "govclean/republished"
 DUPLICATES = "govclean/duplicates"
+#: Items whose fingerprint came from the worker that cleaned the page (not computed again).
+FINGERPRINTED_IN_WORKERS = "govclean/dedupe/fingerprinted_in_workers"
 CLEAN_SECONDS = "govclean/clean_seconds"
 NOISE_PREFIX = "govclean/noise/"
 DROPPED_PREFIX = "govclean/dropped/"

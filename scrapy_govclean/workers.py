@@ -42,6 +42,8 @@ class Outcome:
     error: str | None = None
     detail: str = ""
     seconds: float = 0.0
+    #: ``dedupe.text_features(result.text)`` when the pool was asked for it (else None).
+    features: Any = None
 
 
 def load_cleaner(path: str) -> Callable[..., CleanResult]:
@@ -50,25 +52,55 @@ def load_cleaner(path: str) -> Callable[..., CleanResult]:
     return getattr(importlib.import_module(module_name), attr)
 
 
-def _init_worker(cleaner: str) -> None:
+#: In a worker process: the shared array where each task stamps the moment it starts.
+_started_at: Any = None
+
+
+def _init_worker(cleaner: str, started_at: Any = None) -> None:
     """Warm a worker up (imports) and leave Ctrl-C to the crawler process."""
+    global _started_at  # per worker process, set once by the pool
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _started_at = started_at
     load_cleaner(cleaner)
+    from .fingerprint import simhash64
+
+    simhash64("warm the normalisation tables " * 4)  # built once here, not on a first page
 
 
 def run_clean(
-    cleaner: str, body: bytes | str, url: str, encoding: str | None, config: CleanConfig
-) -> tuple[CleanResult | None, str, float]:
+    cleaner: str,
+    body: bytes | str,
+    url: str,
+    encoding: str | None,
+    config: CleanConfig,
+    ticket: int | None = None,
+    with_features: bool = False,
+) -> tuple[CleanResult | None, str, float, Any]:
     """Clean one page; never raises, so a worker never dies of a bad page.
 
-    Returns (result, error detail, seconds spent).
+    ``ticket`` names this task's cell in the pool's start-stamp array: the parent reads
+    it to start the page's clock when the page starts, not when it was queued.
+    ``with_features``: also fingerprint the clean text for the near-duplicate index, so
+    the crawl process need not.
+    Returns (result, error detail, seconds spent, text features or None).
     """
+    if ticket is not None and _started_at is not None:
+        _started_at[ticket] = time.monotonic()  # CLOCK_MONOTONIC: one clock for all processes
     started = time.perf_counter()
     try:
         result = load_cleaner(cleaner)(body, url, encoding=encoding, config=config)
-        return result, "", time.perf_counter() - started
+        seconds = time.perf_counter() - started
     except Exception as exc:  # noqa: BLE001 - any failure of the core is a skip, not a crash
-        return None, f"{type(exc).__name__}: {exc}"[:500], time.perf_counter() - started
+        return None, f"{type(exc).__name__}: {exc}"[:500], time.perf_counter() - started, None
+    features = None
+    if with_features and isinstance(getattr(result, "text", None), str) and result.text:
+        try:
+            from .dedupe import text_features
+
+            features = text_features(result.text)
+        except Exception:  # noqa: BLE001 - the pipeline computes them itself then
+            features = None
+    return result, "", seconds, features
 
 
 def _ping() -> bool:
@@ -95,7 +127,8 @@ async def _await_future(fut: Future, timeout: float) -> Any:
     """Await a concurrent future without blocking the event loop / reactor."""
     if _asyncio_available():
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(fut), timeout)
+            # shielded: a timeout must not cancel a page still queued for a worker
+            return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(fut)), timeout)
         except asyncio.TimeoutError:
             raise FutureTimeout() from None
     from twisted.internet import defer, reactor
@@ -129,15 +162,16 @@ async def _in_thread(func: Callable[..., Any], *args: Any) -> Any:
 
 
 class _Slots:
-    """A semaphore bounding pages in flight to the worker count.
+    """A semaphore bounding pages in flight, handing each a ticket (its start-stamp cell).
 
-    Bounding matters for the time limit: a page's clock starts when it is submitted, so
-    it must start running at once rather than wait behind a queue.
+    Twice the worker count are in flight: each worker has the next page queued while it
+    cleans one, so it never idles waiting for the reactor to hand over the next page.
     """
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._sem: Any = None
+        self._free = list(range(size))
 
     async def acquire(self) -> None:
         if self._sem is None:
@@ -147,27 +181,33 @@ class _Slots:
                 from twisted.internet.defer import DeferredSemaphore
 
                 self._sem = DeferredSemaphore(self._size)
-        if isinstance(self._sem, asyncio.Semaphore):
-            await self._sem.acquire()
-        else:
-            await self._sem.acquire()
+        await self._sem.acquire()
 
-    def release(self) -> None:
+    def take(self) -> int:
+        """A free ticket (call after :meth:`acquire`)."""
+        return self._free.pop()
+
+    def release(self, ticket: int) -> None:
+        self._free.append(ticket)
         self._sem.release()
 
 
 class CleanerPool:
     """Cleans pages inline (workers=0) or in a lazily started process pool."""
 
-    def __init__(self, workers: int, timeout: float, config: CleanConfig, cleaner: str) -> None:
+    def __init__(
+        self, workers: int, timeout: float, config: CleanConfig, cleaner: str, *, features: bool = False
+    ) -> None:
         self.workers = workers
+        self.features = features
         self.timeout = timeout
         self.config = config
         self.cleaner = cleaner
         self.restarts = 0
         self._executor: ProcessPoolExecutor | None = None
         self._warm = False
-        self._slots = _Slots(max(workers, 1))
+        self._slots = _Slots(2 * max(workers, 1))
+        self._started_at: Any = None  # shared start stamps, one cell per ticket
         self._closed = False
 
     # -- pool management -------------------------------------------------------------
@@ -183,11 +223,14 @@ class CleanerPool:
 
     def _get_executor(self) -> ProcessPoolExecutor:
         if self._executor is None:
+            ctx = self._context()
+            # lock-free: each cell has one writer (the worker running that ticket's page)
+            self._started_at = ctx.Array("d", 2 * max(self.workers, 1), lock=False)
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
-                mp_context=self._context(),
+                mp_context=ctx,
                 initializer=_init_worker,
-                initargs=(self.cleaner,),
+                initargs=(self.cleaner, self._started_at),
             )
             logger.debug("govclean: started %d cleaning worker process(es)", self.workers)
         return self._executor
@@ -228,15 +271,15 @@ class CleanerPool:
                 proc.join(timeout=1)
 
     # -- cleaning ------------------------------------------------------------------------
-    def _outcome(self, value: tuple[CleanResult | None, str, float]) -> Outcome:
-        result, detail, seconds = value
+    def _outcome(self, value: tuple[CleanResult | None, str, float, Any]) -> Outcome:
+        result, detail, seconds, features = value
         if result is None:
             return Outcome(error=CORE_ERROR, detail=detail, seconds=seconds)
         if seconds > self.timeout:
             return Outcome(
                 error=TIMEOUT, detail=f"took {seconds:.2f}s > GOVCLEAN_TIMEOUT={self.timeout:g}s", seconds=seconds
             )
-        return Outcome(result=result, seconds=seconds)
+        return Outcome(result=result, seconds=seconds, features=features)
 
     def clean_inline(self, body: bytes | str, url: str, encoding: str | None) -> Outcome:
         """Clean on the calling thread; the time limit can only be checked afterwards."""
@@ -254,6 +297,7 @@ class CleanerPool:
         if self.workers == 0 or self._closed:
             return self.clean_inline(body, url, encoding)
         await self._slots.acquire()
+        ticket = self._slots.take()
         try:
             detail = ""
             for _attempt in range(2):
@@ -265,8 +309,12 @@ class CleanerPool:
                         ping = await _in_thread(executor.submit, _ping)
                         await _await_future(ping, STARTUP_GRACE)
                         self._warm = self._executor is executor
-                    fut = executor.submit(run_clean, self.cleaner, body, url, encoding, self.config)
-                    value = await _await_future(fut, self.timeout)
+                    stamps = self._started_at
+                    stamps[ticket] = 0.0
+                    fut = executor.submit(
+                        run_clean, self.cleaner, body, url, encoding, self.config, ticket, self.features
+                    )
+                    value = await self._await_page(fut, stamps, ticket)
                 except FutureTimeout:
                     self._restart(executor)
                     return self._timeout_outcome()
@@ -280,7 +328,34 @@ class CleanerPool:
                 return self._outcome(value)
             return Outcome(error=WORKER_LOST, detail=detail[:500])
         finally:
-            self._slots.release()
+            self._slots.release(ticket)
+
+    async def _await_page(self, fut: Future, stamps: Any, ticket: int) -> Any:
+        """The page's result; FutureTimeout once it has RUN longer than the time limit.
+
+        A queued page (its worker still busy with the page before it) has not started its
+        clock: the wait is extended until the worker stamps the page's start.
+        """
+        waited_unstarted = 0.0
+        while True:
+            started = stamps[ticket]
+            if started:
+                wait = started + self.timeout - time.monotonic()
+                if wait <= 0:
+                    raise FutureTimeout()
+            else:
+                # the page ahead of it is itself bounded by the limit; a worker that never
+                # starts it (all hung, pool wedged) is given up after a generous bound
+                if waited_unstarted > 2 * self.timeout + STARTUP_GRACE:
+                    raise FutureTimeout()
+                wait = self.timeout
+            try:
+                return await _await_future(fut, wait)
+            except FutureTimeout:
+                if fut.done():
+                    return fut.result()
+                if not started:
+                    waited_unstarted += wait
 
     def clean_blocking(self, body: bytes | str, url: str, encoding: str | None) -> Outcome:
         """For synchronous callers (old Scrapy): use the pool, but wait on this thread."""
@@ -294,7 +369,7 @@ class CleanerPool:
                     executor.submit(_ping).result(timeout=STARTUP_GRACE)
                     self._warm = self._executor is executor
                 value = executor.submit(
-                    run_clean, self.cleaner, body, url, encoding, self.config
+                    run_clean, self.cleaner, body, url, encoding, self.config, None, self.features
                 ).result(timeout=self.timeout)
             except FutureTimeout:
                 self._restart(executor)

@@ -23,6 +23,26 @@ def test_worker_pool_cleans_like_inline(http_server, run_crawl):
     assert "Traceback" not in pooled.log
 
 
+def test_workers_fingerprint_for_the_dedupe_pipeline_with_the_same_verdicts(http_server, run_crawl):
+    """With workers, the dedupe pipeline takes the worker's fingerprint: same verdicts as inline."""
+    urls = [http_server.add(f"/d{i}.html", republished_page(DOC_A if i % 3 else DOC_B).encode("utf-8"))
+            for i in range(6)]
+    keep = {"GOVCLEAN_INDEX": "memory://", "GOVCLEAN_DUPLICATES": "keep", "CONCURRENT_REQUESTS": 1}
+    pooled = run_crawl(urls, settings={**keep, "GOVCLEAN_WORKERS": 2})
+    inline = run_crawl(urls, settings={**keep, "GOVCLEAN_WORKERS": 0})
+    assert pooled.returncode == 0 and inline.returncode == 0, pooled.log + inline.log
+    assert pooled.stats["govclean/dedupe/fingerprinted_in_workers"] == 6
+    assert "govclean/dedupe/fingerprinted_in_workers" not in inline.stats
+    assert pooled.stats["govclean/duplicates"] == inline.stats["govclean/duplicates"] == 4
+    doc_of = {url: i % 3 != 0 for i, url in enumerate(urls)}  # True: DOC_A, False: DOC_B
+    a, b = pooled.by_url(), inline.by_url()
+    for url in urls:
+        assert a[url]["simhash"] == b[url]["simhash"]
+        for items in (a, b):  # pages finish in another order with workers: same groups, any first
+            original = items[url]["duplicate_of"]
+            assert original is None or doc_of[original] == doc_of[url]
+
+
 def test_hung_page_times_out_without_hanging_the_crawl(http_server, run_crawl, tmp_path):
     hang = http_server.add("/hang.html", official_page(DOC_A).encode("utf-8"))
     urls = [http_server.add(f"/ok{i}.html", republished_page(DOC_B).encode("utf-8")) for i in range(4)]
