@@ -503,7 +503,9 @@ class StackSampler:
             if frame is None:
                 continue
             names = []
+            ours = False
             while frame is not None:
+                ours = ours or "scrapy_govclean" in frame.f_code.co_filename
                 names.append(self._name(frame))
                 frame = frame.f_back
             stalled = time.perf_counter() - self.hb.last > self.hb.interval + self.stall
@@ -513,7 +515,7 @@ class StackSampler:
                 self.inclusive[n] = self.inclusive.get(n, 0) + 1
             if stalled:
                 if len(self.stall_stacks) < 3000:
-                    self.stall_stacks.append([round(time.perf_counter() - self.hb.t0, 3), names[:12]])
+                    self.stall_stacks.append([round(time.perf_counter() - self.hb.t0, 3), names[:12], ours])
                 self.stall_total += 1
                 self.stall_leaf[names[0]] = self.stall_leaf.get(names[0], 0) + 1
                 for n in set(names):
@@ -740,6 +742,37 @@ def print_profiles(runs: list[dict[str, Any]], top: int = 12) -> None:
                 print(f"    {100 * count / n:5.1f} %  {name}")
 
 
+def stall_causes(hb: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """Each stall over 50 ms with what most of its samples show: "plugin" (a frame of
+    scrapy_govclean on the reactor's stack), "gc" (a garbage collection), or "scrapy/other"."""
+    stacks = (hb.get("profile") or {}).get("stall_stacks") or []
+    out = []
+    for stall in hb.get("stalls") or []:
+        start, end = stall["at"], stall["at"] + (stall["stall_ms"] + 2 * HEARTBEAT_INTERVAL * 1000) / 1000
+        votes = {"plugin": 0, "gc": 0, "scrapy/other": 0}
+        for entry in stacks:
+            if start <= entry[0] <= end:
+                ours = len(entry) > 2 and entry[2]
+                gc_run = any("gc_callback" in n for n in entry[1])
+                votes["gc" if gc_run else "plugin" if ours else "scrapy/other"] += 1
+        cause = max(votes, key=votes.__getitem__) if any(votes.values()) else "unsampled"
+        out.append((stall, cause))
+    return out
+
+
+def cause_table(runs: list[dict[str, Any]]) -> str:
+    """Stalls over 50 ms by cause (``--profile`` runs only)."""
+    header = ["mode", "run", "stalls>50ms", "plugin", "gc", "scrapy/other", "unsampled", "worst plugin ms"]
+    rows = []
+    for r in runs:
+        causes = stall_causes(r["heartbeat"])
+        count = {c: sum(1 for _, k in causes if k == c) for c in ("plugin", "gc", "scrapy/other", "unsampled")}
+        worst = max((s["stall_ms"] for s, k in causes if k == "plugin"), default=0.0)
+        rows.append([MODE_LABELS[r["mode"]], str(r.get("run", 1)), str(len(causes)),
+                     *(str(count[c]) for c in ("plugin", "gc", "scrapy/other", "unsampled")), f"{worst:.0f}"])
+    return format_table(header, rows)
+
+
 def stall_table(runs: list[dict[str, Any]]) -> str:
     """Stalls over 50 ms, split by what the reactor thread was doing (from its schedstat)."""
     header = ["mode", "run", "stalls>50ms", "stalled ms", "running", "waiting for CPU", "blocked",
@@ -866,6 +899,10 @@ def main(argv: list[str] | None = None) -> int:
     print(cpu_table(runs))
     print()
     if args.profile:
+        print("stalls over 50 ms by what most of their reactor-thread samples show (plugin = a frame of "
+              "scrapy_govclean on the stack, gc = a garbage collection)")
+        print(cause_table(runs))
+        print()
         print_profiles(runs)
     problems = [f"{r['mode']} run {r['run']}: {row_figures(r)['pages']} items of {args.pages}"
                 for r in runs if row_figures(r)["pages"] != args.pages]

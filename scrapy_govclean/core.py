@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from itertools import islice
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +106,7 @@ def _clean(
         warnings.append("binary content (control characters), not a page: nothing extracted")
         return result, []
     # count only up to the threshold: a Chinese page need not list all its characters
-    few_cjk = sum(1 for _ in islice(_CJK_RE.finditer(text), _FEW_CJK)) < _FEW_CJK
+    few_cjk = extraction.count_cjk(text, _FEW_CJK) < _FEW_CJK
     if few_cjk:
         # No Chinese to speak of: trafilatura gets our parse — its own would silently drop
         # everything past markup nested 256 deep or a text node over 10 MB (and read on

@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 from lxml import etree, html as lxml_html
 
 __all__ = [
@@ -36,7 +37,6 @@ _BLOCK_TAGS = {
 _CELL_TAGS = {"td", "th"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
-_WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 # Sentence punctuation: what prose has and lists of headlines or keywords do not.
 _SENTENCE_FINAL = frozenset("。!?;:…\"'\u201d\u2019\u300d\u300f)")
 _PROSE_PUNCT_CHARS = "。,;!?、"  # matched against fold(text); a colon alone is a label, not prose
@@ -77,8 +77,14 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 def clean_line(text: str) -> str:
-    """Collapse whitespace (incl. U+3000, NBSP) to single spaces and strip."""
-    return _WS_RE.sub(" ", text).strip()
+    """Collapse whitespace (incl. U+3000, NBSP, zero-width space, BOM) to single spaces and strip.
+
+    Same result as ``re.sub(r"[\\s\\u3000\\u00a0\\u200b\\ufeff]+", " ", text).strip()``;
+    ``str.split`` does it in C, ~5x faster than a regex that replaces every space with a space.
+    """
+    if "\u200b" in text or "\ufeff" in text:  # not whitespace to str.split
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    return " ".join(text.split())
 
 
 @dataclass(slots=True)
@@ -285,6 +291,30 @@ def parse_page(text: str, *, max_depth: int = 200) -> ParsedPage:
     if root is None:
         return ParsedPage(blocks=[])
     return linearise(root, max_depth=max_depth)
+
+
+_COUNT_CHUNK = 1 << 18  # characters per numpy pass (a 10 MB page: no 40 MB temporary)
+
+
+def count_cjk(text: str, limit: int) -> int:
+    """Chinese ideographs (U+4E00..U+9FFF) in ``text``, counting stops once ``limit`` is reached.
+
+    Why not a regex: on a page with no Chinese the regex walks every character in Python's
+    matcher (~1 ms per 100 KB, a measurable share of a European page's cleaning); numpy
+    compares the code points in C, ~5x faster, and an ASCII page is answered at once.
+    """
+    if text.isascii():
+        return 0
+    count = 0
+    for start in range(0, len(text), _COUNT_CHUNK):
+        try:
+            cp = np.frombuffer(text[start : start + _COUNT_CHUNK].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        except UnicodeEncodeError:  # pragma: no cover - surrogatepass encodes every str
+            return count + len(_CJK_RE.findall(text, start, start + _COUNT_CHUNK))
+        count += int(np.count_nonzero((cp >= 0x4E00) & (cp <= 0x9FFF)))
+        if count >= limit:
+            return count
+    return count
 
 
 def strip_invisible(root: etree._Element) -> None:

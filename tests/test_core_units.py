@@ -108,3 +108,38 @@ def test_empty_and_binary_pages_give_empty_results():
 def test_output_is_deterministic():
     page = "<html><body><div class=content><p>尊敬的委员:</p><p>" + "内容很长的一段文字,说明情况。" * 20 + "</p></div></body></html>"
     assert clean_page(page).to_dict() == clean_page(page).to_dict()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "plain ascii only " * 50,
+        "caf\u00e9 \u201cquoted\u201d na\u00efve",
+        "\u4e00\u9fff\u4dff\ua000",  # both ends of the range and a neighbour on each side
+        "emoji \U0001f600 and a lone surrogate \ud800 then \u6587\u4ef6",
+        "x" * (1 << 18) + "\u4e2d\u6587" * 30,  # Chinese only after the first numpy chunk
+    ],
+)
+def test_count_cjk_agrees_with_the_regex_it_replaces(text):
+    import re
+
+    from scrapy_govclean.extraction import count_cjk
+
+    expected = len(re.findall(r"[\u4e00-\u9fff]", text))
+    assert count_cjk(text, 10**9) == expected
+    assert min(count_cjk(text, 20), 20) == min(expected, 20)
+
+
+def test_clean_line_collapses_exactly_like_the_whitespace_regex():
+    import random
+    import re
+
+    from scrapy_govclean.extraction import clean_line
+
+    ws = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+    rng = random.Random(7)
+    alphabet = "ab c\u3000\u00a0\u200b\ufeff\t\n\x1c\x85\u2028\u4e2d."
+    for _ in range(20000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16)))
+        assert clean_line(line) == ws.sub(" ", line).strip(), repr(line)
