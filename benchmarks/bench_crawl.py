@@ -589,7 +589,17 @@ def child_main(config_path: str) -> int:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(BenchSpider)
     process.crawl(crawler)
+    profiler = None
+    if os.environ.get("BENCH_CPROFILE"):
+        # diagnostics: deterministic profile of the reactor thread, written next to the log
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     process.start()
+    if profiler is not None:
+        profiler.disable()
+        profiler.dump_stats(str(out / "reactor.prof"))
     wall = time.perf_counter() - started
     stats = crawler.stats.get_stats()
     bench = getattr(crawler, "bench", None)
