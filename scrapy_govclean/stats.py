@@ -32,8 +32,12 @@ def record_clean(stats: Any, result: CleanResult, seconds: float) -> None:
         stats.inc_value(GOV_PAGES)
         if (result.provenance or {}).get("republished"):
             stats.inc_value(REPUBLISHED)
-    for block in result.noise or ():
-        stats.inc_value(NOISE_PREFIX + str(block.get("kind") or "other"))
+    kinds: dict[str, int] = {}
+    for block in result.noise or ():  # one stats call per kind, not per removed block
+        kind = str(block.get("kind") or "other")
+        kinds[kind] = kinds.get(kind, 0) + 1
+    for kind, count in kinds.items():
+        stats.inc_value(NOISE_PREFIX + kind, count)
     stats.inc_value(CLEAN_SECONDS, round(seconds, 6), start=0.0)
 
 

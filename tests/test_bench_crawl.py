@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "benchmarks"
 NUM = r"-?\d+\.\d+"
@@ -59,6 +61,17 @@ def test_bench_crawl_repeat_prints_a_summary():
     assert re.search(r"^summary over 2 runs", out, re.MULTILINE), out
     assert re.search(rf"^workers=2\s+2\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}", out, re.MULTILINE), out
     assert re.search(r"^workers=2 run 2: reactor thread \d+\.\d s", out, re.MULTILINE), out
+    causes = re.search(r"^mode\s+run\s+stalls>50ms\s+plugin\s+gc\s+scrapy/other\s+unsampled", out, re.MULTILINE)
+    assert causes, out
+
+
+@pytest.mark.parametrize("noop", [False, True])
+def test_bench_pool_cleans_every_page_inline_and_in_workers(noop):
+    out = _run("bench_pool.py", "--pages", "12", "--workers", "0,2", *(["--noop"] if noop else []))
+    rows = re.findall(rf"^\s+([02])\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}\s+{NUM}\s+(\d+)$", out, re.MULTILINE)
+    assert [r[0] for r in rows] == ["0", "2"], out
+    assert all(r[1] == "0" for r in rows), out  # no page failed
+    assert ("bench_pool.noop" in out) == noop, out
 
 
 def test_bench_memory_prints_its_table(tmp_path):
