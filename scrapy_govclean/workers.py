@@ -29,6 +29,11 @@ TIMEOUT = "timeout"
 CORE_ERROR = "core_error"
 WORKER_LOST = "worker_lost"
 
+#: Pages in flight per worker: one being cleaned, the rest queued so the worker never waits
+#: for the reactor to hand over the next one (the reactor is busy in bursts: garbage
+#: collections, batches of responses).
+PER_WORKER = 8
+
 #: Seconds a fresh pool may take to answer its first no-op task: starting processes and
 #: importing the extractor must not count against a page's time limit.
 STARTUP_GRACE = 120.0
@@ -164,8 +169,8 @@ async def _in_thread(func: Callable[..., Any], *args: Any) -> Any:
 class _Slots:
     """A semaphore bounding pages in flight, handing each a ticket (its start-stamp cell).
 
-    Twice the worker count are in flight: each worker has the next page queued while it
-    cleans one, so it never idles waiting for the reactor to hand over the next page.
+    ``PER_WORKER`` times the worker count are in flight: each worker has pages queued while
+    it cleans one, so it never idles waiting for the reactor to hand over the next page.
     """
 
     def __init__(self, size: int) -> None:
@@ -206,7 +211,7 @@ class CleanerPool:
         self.restarts = 0
         self._executor: ProcessPoolExecutor | None = None
         self._warm = False
-        self._slots = _Slots(2 * max(workers, 1))
+        self._slots = _Slots(PER_WORKER * max(workers, 1))
         self._started_at: Any = None  # shared start stamps, one cell per ticket
         self._closed = False
 
@@ -225,7 +230,7 @@ class CleanerPool:
         if self._executor is None:
             ctx = self._context()
             # lock-free: each cell has one writer (the worker running that ticket's page)
-            self._started_at = ctx.Array("d", 2 * max(self.workers, 1), lock=False)
+            self._started_at = ctx.Array("d", PER_WORKER * max(self.workers, 1), lock=False)
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=ctx,
@@ -346,7 +351,7 @@ class CleanerPool:
             else:
                 # the page ahead of it is itself bounded by the limit; a worker that never
                 # starts it (all hung, pool wedged) is given up after a generous bound
-                if waited_unstarted > 2 * self.timeout + STARTUP_GRACE:
+                if waited_unstarted > PER_WORKER * self.timeout + STARTUP_GRACE:
                     raise FutureTimeout()
                 wait = self.timeout
             try:

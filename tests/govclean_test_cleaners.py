@@ -24,3 +24,10 @@ def failing(html: Any, url: str = "", **kwargs: Any):
     if "/boom" in url:
         raise RuntimeError("core exploded on purpose")
     return clean_page(html, url, **kwargs)
+
+
+def slow(html: Any, url: str = "", **kwargs: Any):
+    """Takes 0.8 s on URLs containing /slow (well under the tests' time limit), then cleans."""
+    if "/slow" in url:
+        time.sleep(0.8)
+    return clean_page(html, url, **kwargs)

@@ -66,6 +66,21 @@ def test_hung_page_times_out_without_hanging_the_crawl(http_server, run_crawl, t
     assert elapsed < 60
 
 
+def test_pages_queued_behind_slow_ones_do_not_time_out(http_server, run_crawl):
+    """One worker, six pages of 0.8 s each in flight together (4.8 s of work), a 1.5 s limit:
+    a page's clock starts when the worker starts it, so none is a timeout."""
+    urls = [http_server.add(f"/slow{i}.html", republished_page(DOC_B).encode("utf-8")) for i in range(6)]
+    res = run_crawl(urls, settings={
+        **NO_DEDUPE, "GOVCLEAN_WORKERS": 1, "GOVCLEAN_TIMEOUT": 1.5, "CONCURRENT_REQUESTS": 16,
+        "GOVCLEAN_CLEANER": "govclean_test_cleaners.slow",
+    }, timeout=90)
+    assert res.returncode == 0, res.log
+    assert res.stats["govclean/pages"] == 6, res.log
+    assert "govclean/skipped/timeout" not in res.stats
+    assert res.stats["govclean/clean_seconds"] >= 6 * 0.8  # they did run one after another
+    assert all(item["is_gov"] is True for item in res.by_url().values())
+
+
 def test_core_exception_is_a_counted_skip_not_a_crash(http_server, run_crawl):
     boom = http_server.add("/boom.html", official_page(DOC_A).encode("utf-8"))
     ok = http_server.add("/ok.html", official_page(DOC_A).encode("utf-8"))
