@@ -11,6 +11,7 @@ import asyncio
 import importlib
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 import time
@@ -33,6 +34,11 @@ WORKER_LOST = "worker_lost"
 #: for the reactor to hand over the next one (the reactor is busy in bursts: garbage
 #: collections, batches of responses).
 PER_WORKER = 8
+
+#: Workers run this much nicer than the crawl process: the reactor, which feeds them and
+#: keeps downloads flowing, gets a core first (measured: fewer reactor waits for a CPU, and
+#: more pages/s, since idle workers cost more than a briefly queued page).
+WORKER_NICE = 10
 
 #: Seconds a fresh pool may take to answer its first no-op task: starting processes and
 #: importing the extractor must not count against a page's time limit.
@@ -65,6 +71,10 @@ def _init_worker(cleaner: str, started_at: Any = None) -> None:
     """Warm a worker up (imports) and leave Ctrl-C to the crawler process."""
     global _started_at  # per worker process, set once by the pool
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.nice(WORKER_NICE)
+    except (AttributeError, OSError):  # no nice() on this platform: same priority then
+        pass
     _started_at = started_at
     load_cleaner(cleaner)
     from .fingerprint import simhash64

@@ -110,3 +110,21 @@ def test_pool_and_time_limit_work_under_a_non_asyncio_reactor(http_server, run_c
     assert "SelectReactor" in res.log
     items = res.by_url()
     assert items[hang]["govclean_error"] == "timeout" and items[ok]["is_gov"] is True
+
+
+def test_worker_processes_run_nicer_than_the_crawl():
+    """The pool's workers yield the CPU to the crawl process (whose reactor feeds them)."""
+    import asyncio
+    import os
+
+    from scrapy_govclean.result import CleanConfig
+    from scrapy_govclean.workers import WORKER_NICE, CleanerPool
+
+    pool = CleanerPool(1, 30.0, CleanConfig(), "scrapy_govclean.core.clean_page")
+    try:
+        outcome = asyncio.run(pool.clean(b"<html><body><p>x</p></body></html>", "http://127.0.0.1/", None))
+        assert outcome.error is None, outcome
+        (proc,) = pool._executor._processes.values()
+        assert os.getpriority(os.PRIO_PROCESS, proc.pid) == min(os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICE, 19)
+    finally:
+        pool.close()
