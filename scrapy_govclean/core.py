@@ -24,6 +24,7 @@ _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _FEW_CJK = 20  # Chinese characters: fewer in the whole page and it is not a Chinese page
 _HEAD_TITLE_RE = re.compile(r"<title[^>]{0,200}>([^<]{0,500})</title>", re.I)
 _SHORT_TEXT = 100  # characters: below this a non-government page falls back to trafilatura
+_PROSE_BANNER_CHARS = 40  # a "banner" line this long with a whole sentence left is prose
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
 # Inside the document only clear announcements are removed (a notice may legitimately
@@ -213,6 +214,14 @@ def _structural_kind(b: Block, rules: noise.NoiseRules) -> str | None:
         # a paragraph with an ad sentence in it is still a paragraph: sentences are cut later
         rest, _ = noise.strip_ad_sentences(b.text, rules, folded=line)
         return "ad" if len(rest) < 10 else None
+    if kind == "banner" and len(line) >= _PROSE_BANNER_CHARS:
+        # A hotline banner is a short line. A long one with whole sentences left after
+        # its ad sentences are cut is a paragraph that names a hotline (a government
+        # service line, "拨打12366…热线咨询") or ends with an appended ad: prose.
+        rest, _ = noise.strip_ad_sentences(b.text, rules, folded=line)
+        rest_folded = extraction.fold(rest)
+        if len(rest) >= _PROSE_BANNER_CHARS and "。" in rest and not noise.is_ad_sentence(rest_folded, rules):
+            return None
     if kind:
         return kind
     if noise.is_seo_line(line):
@@ -615,6 +624,8 @@ def _is_number_line(line: str) -> bool:
     """A line that is just a document number (maybe with the issuer's label)."""
     if len(line) > 30:
         return False
+    if provenance.find_announcement_number(line):
+        return True
     number = provenance.find_doc_number(line)
     return number is not None and len(line) - len(number) <= 6
 
@@ -680,11 +691,12 @@ def _fill_provenance(
     doc_number = None
     for line in before[::-1]:
         if len(line) <= 40:
-            doc_number = provenance.find_doc_number(line)
+            doc_number = provenance.find_doc_number(line) or provenance.find_announcement_number(line)
             if doc_number:
                 break
     if not doc_number and fields.get("发文字号"):
-        doc_number = provenance.find_doc_number(fields["发文字号"])
+        number_field = fields["发文字号"]
+        doc_number = provenance.find_doc_number(number_field) or provenance.find_announcement_number(number_field)
     if not doc_number:
         doc_number = provenance.find_doc_number(title)
     if not doc_number:

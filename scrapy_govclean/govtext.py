@@ -150,9 +150,18 @@ def is_salutation(line: str) -> bool:
     return head.startswith(("尊敬的", "各", "致", "亲爱的")) or _ADDRESSEE_END_RE.search(head) is not None
 
 
+# A site's download widget, not the document's own attachment list: a "附件下载" label, or
+# file names with their sizes ("附件1.xlsx（38.5KB）").
+_DOWNLOAD_WIDGET_RE = re.compile(
+    r"^[\[【(（]?\s{0,2}(?:附件下载|下载附件|相关附件|附件列表)\s{0,2}[\]】)）]?\s{0,2}[:：]?\s{0,2}$"
+    r"|\.(?:xlsx?|docx?|pdf|wps|ofd|zip|rar|et)\s{0,2}[(（]\s{0,2}\d{1,6}(?:\.\d{1,3})?\s{0,2}[KMG]i?B\s{0,2}[)）]",
+    re.I,
+)
+
+
 def is_trailer_line(line: str) -> bool:
     """Lines that legitimately follow the signature: attachments, publication and contact notes."""
-    return _TRAILER_RE.search(line[:120]) is not None
+    return _TRAILER_RE.search(line[:120]) is not None and _DOWNLOAD_WIDGET_RE.search(line[:300]) is None
 
 
 def find_signature(

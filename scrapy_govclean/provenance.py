@@ -22,6 +22,7 @@ __all__ = [
     "find_doc_number",
     "normalize_doc_number",
     "find_case_number",
+    "find_announcement_number",
     "site_of",
     "is_official_host",
     "publisher_from_title",
@@ -49,6 +50,21 @@ def find_doc_number(text: str) -> str | None:
     if not m:
         return None
     return normalize_doc_number(*m.groups())
+
+
+# A line that is only an announcement's number: "2023年第12号", "国家税务总局公告2023年第1号".
+_ANNOUNCEMENT_NUMBER_RE = re.compile(
+    r"^\s{0,3}((?:[\u4e00-\u9fff]{1,24})?公告)?\s{0,2}((?:19|20)\d{2})\s{0,2}年\s{0,2}第\s{0,2}(\d{1,4})\s{0,2}号\s{0,3}$"
+)
+
+
+def find_announcement_number(line: str) -> str | None:
+    """The number of an announcement (公告), when the line is nothing else."""
+    m = _ANNOUNCEMENT_NUMBER_RE.match(line[:60])
+    if not m:
+        return None
+    label, year, number = m.groups()
+    return f"{label or ''}{year}年第{int(number)}号"
 
 
 def find_case_number(text: str) -> str | None:
@@ -94,7 +110,7 @@ def publisher_from_title(title: str) -> str | None:
     """"深圳市龙岗区人力资源局关于…的函" -> "深圳市龙岗区人力资源局" (when it names an organ)."""
     head, sep, _ = title.partition("关于")
     if not sep or not head:
-        return None
+        return _organ_prefix(title)
     head = head.strip()
     # Joint documents: "A局 B局关于…" or "A局、B局关于…"
     parts = [p for p in re.split(r"[\s、]+", head) if p]
@@ -102,6 +118,27 @@ def publisher_from_title(title: str) -> str | None:
     if parts and all(is_organ_name(p, rules) for p in parts):
         return "、".join(parts)
     return None
+
+
+def _organ_prefix(title: str) -> str | None:
+    """"佛山市应急管理局安全生产举报奖励办法" -> "佛山市应急管理局": a title without 关于
+    that starts with an organ's name and ends with a document type.
+
+    The name ends at the first organ ending ("局", "厅", ...) unless a longer ending follows
+    within a few characters ("国务院" + "办公厅").
+    """
+    rules = load_gov_rules()
+    title = title.strip()
+    if len(title) > 80 or title_doc_type(title) is None:
+        return None
+    first = next((k for k in range(3, min(len(title) - 3, 30) + 1) if title[:k].endswith(rules.organ_suffixes)), None)
+    if first is None:
+        return None
+    end = max(k for k in range(first, min(first + 6, len(title) - 3) + 1) if title[:k].endswith(rules.organ_suffixes))
+    name = title[:end]
+    if not any(word in name for word in rules.organ_words) or not is_organ_name(name, rules):
+        return None
+    return name
 
 
 def addressee_from_salutation(line: str) -> str:

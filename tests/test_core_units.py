@@ -143,3 +143,64 @@ def test_clean_line_collapses_exactly_like_the_whitespace_regex():
     for _ in range(20000):
         line = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16)))
         assert clean_line(line) == ws.sub(" ", line).strip(), repr(line)
+
+
+@pytest.mark.parametrize(
+    "line, trailer",
+    [
+        ("附件:1.2023年第一批不合格产品及企业名单", True),
+        ("附件2:名单.pdf", True),
+        ("附件下载:", False),  # the site's download widget
+        ("附件1.xlsx(38.5KB) 附件2.xlsx(126.2KB)", False),
+    ],
+)
+def test_attachment_lines_but_not_download_widgets_follow_the_signature(line, trailer):
+    from scrapy_govclean.govtext import is_trailer_line
+
+    assert is_trailer_line(line) is trailer
+
+
+@pytest.mark.parametrize(
+    "line, number",
+    [
+        ("2023年第12号", "2023年第12号"),
+        ("国家税务总局公告2023年第1号", "国家税务总局公告2023年第1号"),
+        ("根据2023年第12号公告的规定,现将有关事项通知如下", None),
+    ],
+)
+def test_announcement_numbers_are_read_from_a_line_of_their_own(line, number):
+    from scrapy_govclean.provenance import find_announcement_number
+
+    assert find_announcement_number(line) == number
+
+
+@pytest.mark.parametrize(
+    "title, publisher",
+    [
+        ("佛山市应急管理局安全生产举报奖励办法", "佛山市应急管理局"),
+        ("深圳市房屋租赁管理办法", None),  # a place, not an organ
+        ("某某科技有限公司管理办法", None),
+    ],
+)
+def test_publisher_from_a_title_without_guanyu(title, publisher):
+    assert publisher_from_title(title) == publisher
+
+
+def test_a_paragraph_naming_a_hotline_is_prose_and_its_appended_ad_is_cut():
+    answer = (
+        "答" + FW_COLON + "纳税人在办理过程中遇到问题" + FW_COMMA + "可通过电子税务局在线咨询" + FW_COMMA
+        + "或拨打12366纳税缴费服务热线咨询" + FW_COMMA + "也可前往主管税务机关办税服务厅咨询\u3002"
+    )
+    ad = "如需代理记账" + FW_COMMA + "请致电138-2653-7781" + FW_COMMA + "启航财税竭诚为您服务!"
+    paragraphs = [
+        "关于小规模纳税人减免增值税政策的解读",
+        "一、问" + FW_COLON + "政策适用于哪些纳税人?",
+        "答" + FW_COLON + "适用于增值税小规模纳税人" + FW_COMMA + "按照规定享受减免政策" + FW_COMMA
+        + "具体执行口径以税务机关公告为准\u3002" * 3,
+        "二、问" + FW_COLON + "遇到问题如何咨询?",
+        answer + ad,
+    ]
+    html = "<html><body><div class='content'>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div></body></html>"
+    text = clean_page(html, "http://www.example-caishui.com/a/1.html").text
+    assert answer in text.splitlines()
+    assert "138-2653-7781" not in text
