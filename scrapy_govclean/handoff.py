@@ -20,7 +20,10 @@ _ATTR = "_govclean_feature_handoff"
 class FeatureHandoff:
     """text -> ``dedupe.TextFeatures``, the ``size`` most recent texts."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 256) -> None:
+        # An item reaches the pipeline soon after its page is cleaned; the bound only keeps
+        # texts of items that never arrive (dropped by another pipeline) from piling up —
+        # it holds the texts alive, so it stays small (256 texts of ~5 KB: ~1.3 MB).
         self.size = size
         self._by_text: OrderedDict[str, Any] = OrderedDict()
         self.hits = 0

@@ -127,3 +127,18 @@ def test_rejects_feed_never_fails_on_odd_items(tmp_path):
     assert [line["reason"] for line in lines] == ["duplicate", "not_gov"]
     assert lines[1]["item"] == {"raw": "中", "tags": ["x"]}
     assert set(lines[0]) >= {"reason", "url", "item", "time"}
+
+
+def test_feature_handoff_is_bounded_and_keyed_by_the_exact_text():
+    from scrapy_govclean.dedupe import text_features
+    from scrapy_govclean.handoff import FeatureHandoff
+
+    handoff = FeatureHandoff(size=3)
+    texts = [f"第{i}号文件的正文内容" * 30 for i in range(5)]
+    for text in texts:
+        handoff.put(text, text_features(text))
+    assert len(handoff) == 3
+    assert handoff.get(texts[0]) is None and handoff.get(texts[1]) is None  # the oldest went
+    assert handoff.get(texts[4]) == text_features(texts[4])
+    assert handoff.get(texts[4] + " ") is None  # a changed text is fingerprinted again
+    assert (handoff.hits, handoff.misses) == (1, 3)
