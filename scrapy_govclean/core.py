@@ -284,9 +284,12 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     vocabulary = noise.bigrams("\n".join(lines[i] for i in range(start, end + 1) if prose[i] > 0))
     in_doc_kinds: list[str | None] = [None] * n
     span_lines = list(range(start, end + 1))
+    repeated_numbers = _repeated_phone_numbers(lines, kinds, span_lines)
     for i in span_lines:
         kind = kinds[i]
-        if kind == "banner" and not _STRICT_BANNER_RE.search(lines[i]):
+        if kind == "banner" and not _STRICT_BANNER_RE.search(lines[i]) and not (
+            set(_PHONE_RE.findall(lines[i].replace(" ", ""))) & repeated_numbers
+        ):
             kind = None
         if kind == "footer" and not _looks_like_stamp(lines[i]):
             kind = None  # "地址:…" may be the document's own
@@ -402,6 +405,23 @@ def _document_start(
     return start
 
 
+_PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|400-?[0-9]{3}-?[0-9]{4})(?![0-9])")
+
+
+def _repeated_phone_numbers(lines: list[str], kinds: list[str | None], span: list[int]) -> set[str]:
+    """Phone numbers announced by two or more hotline-like lines inside the document.
+
+    A document gives its contact number once ("联系人:李某某,联系电话:020-…"); the same
+    number on several lines between its paragraphs is a republisher's advert.
+    """
+    seen: dict[str, int] = {}
+    for i in span:
+        if kinds[i] == "banner":
+            for number in set(_PHONE_RE.findall(lines[i].replace(" ", ""))):
+                seen[number] = seen.get(number, 0) + 1
+    return {number for number, count in seen.items() if count >= 2}
+
+
 def _mark_listed_after_headings(lines: list[str], kinds: list[str | None]) -> None:
     """The items under a "相关阅读:" / "推荐文章" heading belong to its list: the short,
     unpunctuated lines right after it (up to the first line that reads as a sentence)."""
@@ -470,7 +490,11 @@ def _main_segment(
         gap_chars = sum(len(lines[i]) for i in range(first, last))
         if gap_chars <= 0.5 * segments[k][2]:
             return True
-        seg_text = "\n".join(lines[i] for i in range(int(segments[k][0]), int(segments[k][1]) + 1) if prose[i] > 0)
+        seg_lines = [i for i in range(int(segments[k][0]), int(segments[k][1]) + 1) if prose[i] > 0]
+        gap_noise_lines = sum(1 for i in range(first, last) if (kinds[i] and kinds[i] not in _LABEL_KINDS) or listy[i])
+        if gap_noise_lines > 3 * len(seg_lines):
+            return False  # a site's tagline above its menu and contact box speaks of the same trade
+        seg_text = "\n".join(lines[i] for i in seg_lines)
         return noise.bigram_overlap(seg_text, vocab) >= 0.5
 
     while lo - 1 >= 0 and joins(lo - 1, int(segments[lo][0] - segments[lo - 1][1] - 1)):
@@ -576,6 +600,10 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
             score += 1.5
         if "关于" in t and govtext.title_doc_type(t):
             score += 2
+            if provenance.publisher_from_title(t):
+                # a full official title naming its issuer ("X局关于…的函") beats a
+                # republisher's own headline for the post ("省教育厅答复:…(附全文)")
+                score += 2
         if _has_prose_punct(t) and t != head_first:
             score -= 2
         score -= (first_prose - i) * 0.02

@@ -317,9 +317,41 @@ def count_cjk(text: str, limit: int) -> int:
     return count
 
 
+# Elements a browser does not render: inline ``display:none`` (any spacing or case).
+_HIDDEN_XPATH = etree.XPath(
+    "//*[@style and contains(translate(translate(@style, ' ', ''), 'DISPLAYNOE', 'displaynoe'), 'display:none')]"
+)
+
+
 def strip_invisible(root: etree._Element) -> None:
-    """Remove scripts, styles and the like in C (their tails, which are page text, stay)."""
+    """Remove scripts, styles and the like in C (their tails, which are page text, stay),
+    and elements hidden with an inline ``display:none`` — a second, hidden copy of the text
+    ("print version") or a hidden keyword block is not what a reader sees.
+
+    A hidden element holding two thirds of the page's text or more is kept: some pages hide
+    their content until a script reveals it, and then it is the content (a hidden copy of
+    visible text holds about half).
+    """
     etree.strip_elements(root, "script", "style", "noscript", "template", with_tail=False)
+    hidden = _HIDDEN_XPATH(root)
+    if not hidden:
+        return
+    total_chars = sum(len(t) for t in root.itertext() if t and not t.isspace())
+    for el in hidden:
+        if el.getparent() is None:
+            continue  # the root itself, or already removed with an ancestor
+        chars = sum(len(t) for t in el.itertext() if t and not t.isspace())
+        if chars >= 2 * (total_chars - chars):
+            continue  # two thirds of the page's text: the content, revealed by a script
+        tail = el.tail
+        parent = el.getparent()
+        if tail:  # keep the text that follows the hidden element
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+        parent.remove(el)
 
 
 def text_sample(root: etree._Element, limit: int = 6000) -> str:

@@ -204,3 +204,46 @@ def test_a_paragraph_naming_a_hotline_is_prose_and_its_appended_ad_is_cut():
     text = clean_page(html, "http://www.example-caishui.com/a/1.html").text
     assert answer in text.splitlines()
     assert "138-2653-7781" not in text
+
+
+def _doc_paragraphs() -> list[str]:
+    c = FW_COMMA
+    return [
+        "各区人力资源和社会保障局" + c + "各有关单位" + FW_COLON,
+        "为进一步规范劳务派遣用工行为" + c + "维护劳动者合法权益" + c + "现就开展专项检查有关事项通知如下\u3002",
+        "一、检查范围为全市依法取得劳务派遣经营许可证的单位" + c + "以及使用被派遣劳动者的用工单位\u3002",
+        "二、检查内容包括劳务派遣经营许可情况" + c + "劳动合同签订情况和社会保险缴纳情况\u3002",
+        "三、各区要按照本通知要求认真组织实施" + c + "于2023年10月31日前报送检查情况\u3002",
+        "联系人" + FW_COLON + "李某某" + c + "联系电话" + FW_COLON + "020-83123456",
+        "广州市人力资源和社会保障局",
+        "2023年9月1日",
+    ]
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<html><head><title>通知_某某人力</title></head><body>{head}<div class='article'>{body}</div></body></html>"
+
+
+def test_a_hidden_print_copy_is_not_read_twice():
+    paras = _doc_paragraphs()
+    body = "".join(f"<p>{p}</p>" for p in paras)
+    hidden = "<div style='display: none'>" + body + "<p>广告:某某人力资源公司竭诚为您服务</p></div>"
+    text = clean_page(_page(body + hidden), "http://www.example-renli.com/n/1.html").text
+    assert text.splitlines() == paras
+    assert "某某人力资源公司" not in text
+
+
+def test_hidden_content_holding_most_of_the_page_is_kept():
+    paras = _doc_paragraphs()
+    html = _page("<div style='display:none'>" + "".join(f"<p>{p}</p>" for p in paras) + "</div>")
+    assert clean_page(html, "http://www.example-renli.com/n/2.html").text.splitlines() == paras
+
+
+def test_adverts_sharing_one_phone_number_between_paragraphs_are_removed():
+    paras = _doc_paragraphs()
+    ad = "代办劳务派遣经营许可证" + FW_COMMA + "咨询电话" + FW_COLON + "13800001111"
+    ad2 = "人力资源服务许可证代办" + FW_COMMA + "咨询电话" + FW_COLON + "13800001111"
+    mixed = paras[:2] + [ad] + paras[2:4] + [ad2] + paras[4:]
+    text = clean_page(_page("".join(f"<p>{p}</p>" for p in mixed)), "http://www.example-renli.com/n/3.html").text
+    assert text.splitlines() == paras  # the document's own contact line stays
+
