@@ -317,6 +317,10 @@ def count_cjk(text: str, limit: int) -> int:
     return count
 
 
+# Advert slots by definition (AMP's ad components): their placeholder and fallback text
+# ("广告加载中", "广告 … 点击咨询") is never the page's text.
+_AD_ELEMENTS = ("amp-ad", "amp-embed", "amp-sticky-ad", "amp-auto-ads")
+
 # Elements a browser does not render: inline ``display:none`` (any spacing or case).
 _HIDDEN_XPATH = etree.XPath(
     "//*[@style and contains(translate(translate(@style, ' ', ''), 'DISPLAYNOE', 'displaynoe'), 'display:none')]"
@@ -324,15 +328,15 @@ _HIDDEN_XPATH = etree.XPath(
 
 
 def strip_invisible(root: etree._Element) -> None:
-    """Remove scripts, styles and the like in C (their tails, which are page text, stay),
-    and elements hidden with an inline ``display:none`` — a second, hidden copy of the text
+    """Remove scripts, styles, AMP ad slots and the like in C (their tails, which are page
+    text, stay), and elements hidden with an inline ``display:none`` — a second, hidden copy of the text
     ("print version") or a hidden keyword block is not what a reader sees.
 
     A hidden element holding two thirds of the page's text or more is kept: some pages hide
     their content until a script reveals it, and then it is the content (a hidden copy of
     visible text holds about half).
     """
-    etree.strip_elements(root, "script", "style", "noscript", "template", with_tail=False)
+    etree.strip_elements(root, "script", "style", "noscript", "template", *_AD_ELEMENTS, with_tail=False)
     hidden = _HIDDEN_XPATH(root)
     if not hidden:
         return

@@ -247,3 +247,12 @@ def test_adverts_sharing_one_phone_number_between_paragraphs_are_removed():
     text = clean_page(_page("".join(f"<p>{p}</p>" for p in mixed)), "http://www.example-renli.com/n/3.html").text
     assert text.splitlines() == paras  # the document's own contact line stays
 
+
+
+def test_amp_ad_slots_are_not_text():
+    paras = _doc_paragraphs()
+    slot = ("<amp-ad width='100vw' height='120' type='custom'><div placeholder>广告加载中</div>"
+            "<div fallback>广告 劳务派遣一站式服务 点击咨询</div></amp-ad>")
+    body = "".join(f"<p>{p}</p>" + (slot if i % 2 else "") for i, p in enumerate(paras))
+    text = clean_page(_page(body), "http://www.example-renli.com/amp/5.html").text
+    assert text.splitlines() == paras
