@@ -392,6 +392,10 @@ def _document_start(
     """The first line of the text: the salutation or first body line, past a number line
     printed under the title, a forum post's header, or the title repeated."""
     start = _find_start(lines, kinds, blocks, r0, first_prose, title_idx)
+    # A line cannot open with "、" or ",": the line above is the start of the same sentence,
+    # hard-wrapped ("各县(市、区)人力资源和社会保障局,嘉兴经济技术开发区(国际商务区)" / "、嘉兴港区…:").
+    while r0 < start < len(lines) and lines[start][:1] in _CONTINUATION_OPENERS and not kinds[start - 1] and start - 1 != title_idx:
+        start -= 1
     for i in range(start, min(start + 4, last_prose)):
         if _is_number_line(lines[i]):
             start = i + 1  # "于府字〔2023〕86号" under the title: provenance, not text
@@ -404,6 +408,8 @@ def _document_start(
         start += 1  # the title repeated at the top of the text
     return start
 
+
+_CONTINUATION_OPENERS = frozenset("、,;:)》.")  # folded: what a sentence cannot begin with
 
 _PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|400-?[0-9]{3}-?[0-9]{4})(?![0-9])")
 

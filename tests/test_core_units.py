@@ -256,3 +256,10 @@ def test_amp_ad_slots_are_not_text():
     body = "".join(f"<p>{p}</p>" + (slot if i % 2 else "") for i, p in enumerate(paras))
     text = clean_page(_page(body), "http://www.example-renli.com/amp/5.html").text
     assert text.splitlines() == paras
+
+
+def test_a_line_opening_with_the_documents_item_number_is_never_an_ad():
+    rules = load_rules(())
+    assert strip_ad_sentences("请广大消费者在选购电动自行车时,认准", rules)[0] == ""
+    line = "五、请广大消费者在选购电动自行车时,认准"
+    assert strip_ad_sentences(line, rules)[0] == line
