@@ -18,10 +18,10 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse, Response, TextResponse
 
 from . import stats as st
+from .handoff import dedupe_pipeline_enabled, handoff_for
 from .items import apply_fields
 from .rejects import PASSED, RejectsWriter
 from .settings import GovCleanSettings, settings_for
-from .handoff import dedupe_pipeline_enabled, handoff_for
 from .workers import CleanerPool, Outcome, load_cleaner
 
 if TYPE_CHECKING:
