@@ -279,6 +279,14 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
 
     # --- the document's start: its salutation, or its first body line.
     start = _document_start(lines, kinds, blocks, prose, r0, first_prose, last_prose, end, title, title_idx)
+    head = _document_head(lines, kinds, start, end)
+    if head is not None:
+        # the document's own head (official title, then its number or salutation) below a
+        # lead-in ("你好,通知全文如下:", a forum question): the text starts under it
+        title_idx, title = head, _strip_title_label(blocks[head].text).strip()
+        start = head + 1
+        while start < end and _is_number_line(lines[start]):
+            start += 1
 
     # --- decide every line.
     vocabulary = noise.bigrams("\n".join(lines[i] for i in range(start, end + 1) if prose[i] > 0))
@@ -303,6 +311,7 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
             end = i - 1
             break
 
+    brand = _site_brand(page.head_title, title, result.provenance, grules)
     decisions: list[LineDecision] = []
     kept_lines: list[str] = []
     removed: list[tuple[str, str]] = []
@@ -316,7 +325,7 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         if start <= i <= end and in_doc_kinds[i] is None:
             if len(b.text) >= 20:
                 seen_long.add(b.text)
-            text, ads = noise.strip_ad_sentences(b.text, rules, folded=b.folded)
+            text, ads = noise.strip_ad_sentences(b.text, rules, folded=b.folded, brand=brand)
             for ad in ads:
                 removed.append(("ad", ad))
             if text:
@@ -426,6 +435,37 @@ def _repeated_phone_numbers(lines: list[str], kinds: list[str | None], span: lis
             for number in set(_PHONE_RE.findall(lines[i].replace(" ", ""))):
                 seen[number] = seen.get(number, 0) + 1
     return {number for number, count in seen.items() if count >= 2}
+
+
+def _site_brand(head_title: str, title: str, prov: dict, grules: govtext.GovRules) -> str | None:
+    """The republishing site's name: the last part of its <title> ("…通知_鑫达人力"), when it
+    is a short name that is neither the document's nor a state organ's."""
+    if prov.get("official_site"):
+        return None
+    parts = [p.strip() for p in _TITLE_SPLIT_RE.split(extraction.fold(head_title)) if p.strip()]
+    if len(parts) < 2:
+        return None
+    name = parts[-1]
+    if not 3 <= len(name) <= 12 or len(_CJK_RE.findall(name)) < 3 or _has_prose_punct(name):
+        return None
+    if name in extraction.fold(title) or any(word in name for word in grules.organ_words):
+        return None
+    return name
+
+
+def _document_head(lines: list[str], kinds: list[str | None], start: int, end: int) -> int | None:
+    """A full official title naming its issuer ("X厅关于…的通知") a few lines into the text,
+    followed at once by the document's number or its salutation: where the document begins."""
+    for i in range(start, min(start + 12, end - 1)):
+        t = lines[i]
+        if kinds[i] or len(t) > 120 or "关于" not in t or not govtext.title_doc_type(t):
+            continue
+        if not provenance.publisher_from_title(t):
+            continue
+        after = [k for k in range(i + 1, min(i + 3, end + 1)) if not kinds[k]]
+        if after and (_is_number_line(lines[after[0]]) or govtext.is_salutation(lines[after[0]])):
+            return i if i > start else None
+    return None
 
 
 def _mark_listed_after_headings(lines: list[str], kinds: list[str | None]) -> None:

@@ -248,22 +248,47 @@ def split_sentences(paragraph: str) -> list[str]:
     return [s for s in _SENTENCE_RE.findall(paragraph) if s]
 
 
-def strip_ad_sentences(paragraph: str, rules: NoiseRules, *, folded: str | None = None) -> tuple[str, list[str]]:
+def strip_ad_sentences(
+    paragraph: str, rules: NoiseRules, *, folded: str | None = None, brand: str | None = None
+) -> tuple[str, list[str]]:
     """Remove advertising sentences a site inserted into a paragraph of the document.
 
     ``folded`` is the paragraph with full-width punctuation folded (same length): the rules
-    match it, while the kept text is cut from the original.
+    match it, while the kept text is cut from the original. ``brand`` is the republishing
+    site's own name (from its <title>): a document never names the site that copied it, so a
+    sentence that does is the site's pitch — and so is a question right before it
+    ("惠州高温补贴怎么发?鑫达人力为您免费解答。").
     """
     folded = paragraph if folded is None else folded
-    if rules.ad is None or not rules.ad.search(folded[:20000]):
+    has_brand = bool(brand) and brand in folded[:20000]
+    if not has_brand and (rules.ad is None or not rules.ad.search(folded[:20000])):
         return paragraph, []
+    sentences = split_sentences(folded)
+    drop = [is_ad_sentence(sentence, rules) or (has_brand and brand in sentence) for sentence in sentences]
+    if has_brand:
+        pieces: list[str] = []
+        flags: list[bool] = []
+        for k, (sentence, dropped) in enumerate(zip(sentences, drop)):
+            pitch_follows = k + 1 < len(sentences) and drop[k + 1] and brand in sentences[k + 1]
+            if not dropped and pitch_follows and sentence.rstrip().endswith("?"):
+                # the question of a question-and-pitch pair; after a colon, only its tail
+                # ("…通知如下:惠州劳务派遣公司哪家好?")
+                colon = sentence.rfind(":")
+                if colon >= 0:
+                    pieces += [sentence[: colon + 1], sentence[colon + 1 :]]
+                    flags += [False, True]
+                    continue
+                dropped = True
+            pieces.append(sentence)
+            flags.append(dropped)
+        sentences, drop = pieces, flags
     kept: list[str] = []
     removed: list[str] = []
     pos = 0
-    for sentence in split_sentences(folded):
+    for sentence, dropped in zip(sentences, drop):
         original = paragraph[pos : pos + len(sentence)]
         pos += len(sentence)
-        if is_ad_sentence(sentence, rules):
+        if dropped:
             removed.append(original.strip())
         else:
             kept.append(original)

@@ -263,3 +263,15 @@ def test_a_line_opening_with_the_documents_item_number_is_never_an_ad():
     assert strip_ad_sentences("请广大消费者在选购电动自行车时,认准", rules)[0] == ""
     line = "五、请广大消费者在选购电动自行车时,认准"
     assert strip_ad_sentences(line, rules)[0] == line
+
+
+def test_a_sentence_naming_the_republishing_site_is_its_pitch():
+    rules = load_rules(())
+    paragraph = ("各地要加强宣传\u3002惠州高温补贴怎么发\uff1f鑫达人力为您免费解答\u3002"
+                 "现就有关工作通知如下\uff1a惠州劳务派遣公司哪家好\uff1f找鑫达人力\u3002")
+    from scrapy_govclean.extraction import fold
+
+    kept, removed = strip_ad_sentences(paragraph, rules, folded=fold(paragraph), brand="鑫达人力")
+    assert kept == "各地要加强宣传\u3002现就有关工作通知如下\uff1a"
+    assert len(removed) == 4
+    assert strip_ad_sentences(paragraph, rules, folded=fold(paragraph))[0] == paragraph  # no brand: kept
