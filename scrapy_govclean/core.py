@@ -297,8 +297,10 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         kind = kinds[i]
         if kind == "banner" and not _STRICT_BANNER_RE.search(lines[i]) and not (
             set(_PHONE_RE.findall(lines[i].replace(" ", ""))) & repeated_numbers
-        ):
+        ) and not _mobile_pitch(lines[i], rules):
             kind = None
+        if kind is None and _mobile_pitch(lines[i], rules):
+            kind = "ad"
         if kind == "footer" and not _looks_like_stamp(lines[i]):
             kind = None  # "地址:…" may be the document's own
         in_doc_kinds[i] = kind if kind in _IN_DOC_KINDS or kind == "banner" else None
@@ -311,7 +313,10 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
             end = i - 1
             break
 
-    brand = _site_brand(page.head_title, title, result.provenance, grules)
+    # only on an official document (signed, or opening with its addressee): a news story may
+    # name its own site ("中国网5月13日讯"), and a <title> may end with a tag, not a name
+    signed = date_line is not None or (start <= end and govtext.is_salutation(lines[start]))
+    brand = _site_brand(page.head_title, title, result.provenance, grules) if signed else None
     decisions: list[LineDecision] = []
     kept_lines: list[str] = []
     removed: list[tuple[str, str]] = []
@@ -421,6 +426,21 @@ def _document_start(
 _CONTINUATION_OPENERS = frozenset("、,;:)》.")  # folded: what a sentence cannot begin with
 
 _PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|400-?[0-9]{3}-?[0-9]{4})(?![0-9])")
+
+
+_MOBILE_RE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+
+
+def _mobile_pitch(line: str, rules: noise.NoiseRules) -> bool:
+    """A hotline-like line with a mobile number and no sentence, not the document's own
+    contact line (联系人/联系电话/…): a tradesman's advert between the paragraphs."""
+    return (
+        len(line) <= 80
+        and _MOBILE_RE.search(line.replace(" ", "").replace("-", "")) is not None
+        and "。" not in line
+        and "联系" not in line
+        and (rules.not_ad is None or not rules.not_ad.search(line))
+    )
 
 
 def _repeated_phone_numbers(lines: list[str], kinds: list[str | None], span: list[int]) -> set[str]:

@@ -275,3 +275,13 @@ def test_a_sentence_naming_the_republishing_site_is_its_pitch():
     assert kept == "各地要加强宣传\u3002现就有关工作通知如下\uff1a"
     assert len(removed) == 4
     assert strip_ad_sentences(paragraph, rules, folded=fold(paragraph))[0] == paragraph  # no brand: kept
+
+
+def test_tradesmens_adverts_with_mobile_numbers_between_paragraphs_are_removed():
+    paras = _doc_paragraphs()  # its own contact line ("联系人…020-…") stays
+    ads = ["郑州防水补漏 彩钢瓦翻新 24小时上门" + FW_COMMA + "手机" + FW_COLON + "15890126638",
+           "工地劳务派遣 钢筋工木工泥瓦工随叫随到" + FW_COMMA + "手机" + FW_COLON + "18638270915"]
+    mixed = paras[:2] + [ads[0]] + paras[2:4] + [ads[1]] + paras[4:]
+    body = "".join(f"<p>{p}</p>" if p not in ads else f"<hr><center><font color=red>{p}</font></center>" for p in mixed)
+    text = clean_page(_page(body), "http://www.example-chaiqian.com/n/6.html").text
+    assert text.splitlines() == paras
