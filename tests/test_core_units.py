@@ -285,3 +285,8 @@ def test_tradesmens_adverts_with_mobile_numbers_between_paragraphs_are_removed()
     body = "".join(f"<p>{p}</p>" if p not in ads else f"<hr><center><font color=red>{p}</font></center>" for p in mixed)
     text = clean_page(_page(body), "http://www.example-chaiqian.com/n/6.html").text
     assert text.splitlines() == paras
+
+
+@pytest.mark.parametrize("line", ["\u2014 3 \u2014", "- 12 -", "\u2013 1 \u2013"])
+def test_a_printed_page_number_is_a_pager_line(line):
+    assert match_kind(line, load_rules(())) == "pager"
