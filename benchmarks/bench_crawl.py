@@ -925,10 +925,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:
         print(f"# crawl directories kept in {workdir}")
     if args.json:
-        data = {"command": "python benchmarks/bench_crawl.py " + " ".join(sys.argv[1:] if argv is None else argv),
-                "figures": figs, "runs": runs}
-        Path(args.json).write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+        write_json(args.json, "bench_crawl.py", argv, figs, runs)
     return 0
+
+
+def write_json(path: str, script: str, argv: list[str] | None, figs: Any, runs: Any) -> None:
+    """The command that ran, the figures and every run's raw results (``--json``)."""
+    data = {"command": f"python benchmarks/{script} " + " ".join(sys.argv[1:] if argv is None else argv),
+            "figures": figs, "runs": runs}
+    Path(path).write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ Figures per mode, in MB:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -138,9 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"WARNING: {f['mode']}: {f['pages']} items, {f['cleaned']} cleaned, of {args.pages}")
     print("issue 5: total peak within 200 MB of the plugin-off crawl; no growth per page beyond the index entries")
     if args.json:
-        data = {"command": "python benchmarks/bench_memory.py " + " ".join(sys.argv[1:] if argv is None else argv),
-                "figures": figs, "runs": runs}
-        Path(args.json).write_text(json.dumps(data, indent=1, default=str), encoding="utf-8")
+        bc.write_json(args.json, "bench_memory.py", argv, figs, runs)
     return 0
 
 

@@ -295,11 +295,12 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     repeated_numbers = _repeated_phone_numbers(lines, kinds, span_lines)
     for i in span_lines:
         kind = kinds[i]
-        if kind == "banner" and not _STRICT_BANNER_RE.search(lines[i]) and not (
+        pitch = _mobile_pitch(lines[i], rules)
+        if kind == "banner" and not pitch and not _STRICT_BANNER_RE.search(lines[i]) and not (
             set(_PHONE_RE.findall(lines[i].replace(" ", ""))) & repeated_numbers
-        ) and not _mobile_pitch(lines[i], rules):
+        ):
             kind = None
-        if kind is None and _mobile_pitch(lines[i], rules):
+        if kind is None and pitch:
             kind = "ad"
         if kind == "footer" and not _looks_like_stamp(lines[i]):
             kind = None  # "地址:…" may be the document's own

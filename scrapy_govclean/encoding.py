@@ -202,13 +202,13 @@ def _tolerant(body: bytes, codec: str, high: int) -> tuple[str, int] | None:
 
 
 # Character counts by regex: the scan runs in C, a Python loop over 20,000 characters doesn't.
-_CJK_CHAR_RE = re.compile("[\u4e00-\u9fff]")
 _COMMON_HANZI_RE = re.compile("[" + "".join(sorted(_COMMON_HANZI)) + "]")
 _PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
 
 
 def _cjk_count(text: str) -> int:
-    return len(_CJK_CHAR_RE.findall(text, 0, 20000))
+    """Chinese ideographs in the first 20,000 characters (extraction.count_cjk, uncapped)."""
+    return count_cjk(text[:20000], 20000)
 
 
 def _hanzi_score(text: str) -> float:

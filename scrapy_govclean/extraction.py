@@ -326,7 +326,7 @@ _STYLE_ATTRS = etree.XPath("//@style")  # attribute values only: no element prox
 _DISPLAY_NONE_RE = re.compile(r"(?:^|;)\s{0,20}display\s{0,20}:\s{0,20}none\b", re.I)
 
 
-def _HIDDEN_XPATH(root: etree._Element) -> list[etree._Element]:
+def _hidden_elements(root: etree._Element) -> list[etree._Element]:
     """Elements whose inline style says ``display:none``."""
     return [style.getparent() for style in _STYLE_ATTRS(root) if _DISPLAY_NONE_RE.search(style)]
 
@@ -347,18 +347,18 @@ def strip_invisible(root: etree._Element) -> None:
     visible text holds about half).
     """
     etree.strip_elements(root, "script", "style", "noscript", "template", *_AD_ELEMENTS, with_tail=False)
-    hidden = _HIDDEN_XPATH(root)
+    hidden = _hidden_elements(root)
     if not hidden:
         return
     total_chars = _text_size(root)
     for el in hidden:
-        if el.getparent() is None:
+        parent = el.getparent()
+        if parent is None:
             continue  # the root itself, or already removed with an ancestor
         chars = _text_size(el)
         if chars >= 2 * (total_chars - chars):
             continue  # two thirds of the page's text: the content, revealed by a script
         tail = el.tail
-        parent = el.getparent()
         if tail:  # keep the text that follows the hidden element
             prev = el.getprevious()
             if prev is not None:
