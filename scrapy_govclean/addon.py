@@ -22,6 +22,12 @@ DEDUPE_PIPELINE_ORDER = 300
 #: their tasks: +265 MB and full garbage collections of up to 0.9 s in a 10,000-page crawl;
 #: 250 kB brought it to +175 MB (benchmarks/bench_memory.py --set, issue 5).
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 250_000
+#: Scrapy (2.13+, asyncio) starts CONCURRENT_ITEMS tasks for every response, whatever it
+#: yields: its default of 100 made ~400,000 tasks in a 2,000-page crawl, in bursts that
+#: froze the event loop (p99 stall 132 ms with workers; 29 ms with 16, the same pages/s or
+#: more: benchmarks/bench_crawl.py, issue 5). 16 items of one response still go through
+#: the pipelines at once.
+CONCURRENT_ITEMS = 16
 
 
 class Addon:
@@ -34,6 +40,7 @@ class Addon:
         for name, doc in SETTINGS.items():
             settings.set(name, copy.deepcopy(doc.default), priority="addon")
         settings.set("SCRAPER_SLOT_MAX_ACTIVE_SIZE", SCRAPER_SLOT_MAX_ACTIVE_SIZE, priority="addon")
+        settings.set("CONCURRENT_ITEMS", CONCURRENT_ITEMS, priority="addon")
         _setdefault_component(settings, "SPIDER_MIDDLEWARES", GovCleanSpiderMiddleware, MIDDLEWARE_ORDER)
         _setdefault_component(settings, "ITEM_PIPELINES", GovCleanPipeline, CLEAN_PIPELINE_ORDER)
         _setdefault_component(settings, "ITEM_PIPELINES", SimhashDedupePipeline, DEDUPE_PIPELINE_ORDER)

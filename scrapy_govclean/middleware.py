@@ -22,7 +22,8 @@ from .handoff import dedupe_pipeline_enabled, handoff_for
 from .items import apply_fields
 from .rejects import PASSED, RejectsWriter
 from .settings import GovCleanSettings, settings_for
-from .workers import CleanerPool, Outcome, load_cleaner
+from .stalls import HeapFreeze, paced
+from .workers import CleanerPool, Outcome, asyncio_available, load_cleaner
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -92,6 +93,8 @@ class Cleaning:
         )
         self.rejects = RejectsWriter(cfg.rejects_path)
         self._missing_logged: set[tuple[str, str]] = set()
+        # kept here: Scrapy holds signal receivers weakly
+        self.heap_freeze = HeapFreeze(crawler) if cfg.gc_freeze else None
 
     def skip(self, url: str, reason: str, detail: str = "", *, failed: bool, level: int = logging.DEBUG) -> Page:
         st.record_skip(self.stats, reason)
@@ -201,6 +204,11 @@ class GovCleanSpiderMiddleware:
                 if page is None:
                     page = self.cleaning.clean_response_blocking(response)
                 obj = self.cleaning.annotate(obj, page)
+            yield obj
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """Start requests, passed on one per event-loop turn (Scrapy >= 2.13): see :func:`.stalls.paced`."""
+        async for obj in paced(start, turn=asyncio_available()):
             yield obj
 
     async def process_spider_output_async(

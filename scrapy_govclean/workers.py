@@ -123,7 +123,7 @@ def _ping() -> bool:
     return True
 
 
-def _asyncio_available() -> bool:
+def asyncio_available() -> bool:
     """Whether asyncio futures can be awaited here (asyncio reactor or reactorless)."""
     try:
         from scrapy.utils.asyncio import is_asyncio_available
@@ -140,7 +140,7 @@ def _asyncio_available() -> bool:
 
 async def _await_future(fut: Future, timeout: float) -> Any:
     """Await a concurrent future without blocking the event loop / reactor."""
-    if _asyncio_available():
+    if asyncio_available():
         try:
             # shielded: a timeout must not cancel a page still queued for a worker
             return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(fut)), timeout)
@@ -169,7 +169,7 @@ async def _await_future(fut: Future, timeout: float) -> Any:
 
 async def _in_thread(func: Callable[..., Any], *args: Any) -> Any:
     """Run a blocking call (starting worker processes) off the reactor thread."""
-    if _asyncio_available():
+    if asyncio_available():
         return await asyncio.to_thread(func, *args)
     from twisted.internet.threads import deferToThread
 
@@ -190,7 +190,7 @@ class _Slots:
 
     async def acquire(self) -> None:
         if self._sem is None:
-            if _asyncio_available():
+            if asyncio_available():
                 self._sem = asyncio.Semaphore(self._size)
             else:
                 from twisted.internet.defer import DeferredSemaphore

@@ -167,7 +167,9 @@ def run_crawl(tmp_path: Path) -> Callable[..., Any]:
     """Run a real crawl of ``urls`` in a subprocess; returns items, stats and the log.
 
     ``proxy`` (the local server's base URL) carries requests to other hosts' URLs;
-    ``wait=False`` returns a :class:`PendingCrawl`, so independent crawls can run side by side.
+    ``wait=False`` returns a :class:`PendingCrawl`, so independent crawls can run side by side;
+    ``count_loop_turns`` makes the spider's start() count start requests handed over with no
+    event-loop turn between them (stat ``test/start_requests_back_to_back``).
     """
     counter = {"n": 0}
     pending: list[PendingCrawl] = []
@@ -176,7 +178,7 @@ def run_crawl(tmp_path: Path) -> Callable[..., Any]:
             items_per_page: int = 1, meta: dict[str, dict[str, Any]] | None = None,
             preset: dict[str, Any] | None = None, html_field: str | None = None,
             follow: dict[str, list[str]] | None = None, proxy: str | None = None,
-            timeout: float = 120, wait: bool = True) -> Any:
+            count_loop_turns: bool = False, timeout: float = 120, wait: bool = True) -> Any:
         counter["n"] += 1
         out = tmp_path / f"crawl{counter['n']}"
         out.mkdir()
@@ -184,6 +186,7 @@ def run_crawl(tmp_path: Path) -> Callable[..., Any]:
             "out_dir": str(out), "urls": urls, "settings": settings or {}, "item": item,
             "items_per_page": items_per_page, "meta": meta or {}, "preset": preset or {},
             "html_field": html_field, "follow": follow or {}, "proxy": proxy,
+            "count_loop_turns": count_loop_turns,
         }
         config_path = out / "config.json"
         config_path.write_text(json.dumps(config), encoding="utf-8")

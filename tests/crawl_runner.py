@@ -69,6 +69,24 @@ ITEM_TYPES: dict[str, Any] = {
 }
 
 
+class _LoopTurns:
+    """Counts event-loop turns: a callback that re-schedules itself with call_soon."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self.count = 0
+        self._loop = asyncio.get_running_loop()
+        self._handle = self._loop.call_soon(self._tick)
+
+    def _tick(self) -> None:
+        self.count += 1
+        self._handle = self._loop.call_soon(self._tick)
+
+    def stop(self) -> None:
+        self._handle.cancel()
+
+
 class FixtureSpider(scrapy.Spider):
     name = "fixture"
 
@@ -77,11 +95,20 @@ class FixtureSpider(scrapy.Spider):
         self.config = config
 
     async def start(self):
+        turns = _LoopTurns() if self.config.get("count_loop_turns") else None
+        seen: list[int] = []
         for url in self.config["urls"]:
             meta = dict(self.config.get("meta", {}).get(url, {}))
             if self.config.get("proxy") and not url.startswith("http://127.0.0.1"):
                 meta.setdefault("proxy", self.config["proxy"])
+            if turns is not None:
+                seen.append(turns.count)
             yield scrapy.Request(url, meta=meta, dont_filter=True, callback=self.parse)
+        if turns is not None:
+            turns.stop()
+            # start requests handed over with no event-loop turn since the one before
+            back_to_back = sum(1 for a, b in zip(seen, seen[1:]) if a == b)
+            self.crawler.stats.set_value("test/start_requests_back_to_back", back_to_back)
 
     def parse(self, response):
         cfg = self.config

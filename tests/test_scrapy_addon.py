@@ -81,3 +81,16 @@ def test_addon_bounds_the_response_backlog_unless_the_user_set_it():
     mine = Settings({"SCRAPER_SLOT_MAX_ACTIVE_SIZE": 1_000_000}, priority="project")
     Addon().update_settings(mine)
     assert mine.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 1_000_000
+
+
+def test_addon_lowers_tasks_per_response_unless_the_user_set_it():
+    from scrapy.settings import Settings
+
+    from scrapy_govclean.addon import CONCURRENT_ITEMS, Addon
+
+    settings = Settings()
+    Addon().update_settings(settings)
+    assert settings.getint("CONCURRENT_ITEMS") == CONCURRENT_ITEMS < 100
+    mine = Settings({"CONCURRENT_ITEMS": 100}, priority="project")
+    Addon().update_settings(mine)
+    assert mine.getint("CONCURRENT_ITEMS") == 100

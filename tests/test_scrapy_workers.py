@@ -128,3 +128,30 @@ def test_worker_processes_run_nicer_than_the_crawl():
         assert os.getpriority(os.PRIO_PROCESS, proc.pid) == min(os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICE, 19)
     finally:
         pool.close()
+
+
+def test_start_requests_reach_scrapy_one_per_event_loop_turn(http_server, run_crawl):
+    """While the crawl backs out (one request at a time here), Scrapy reads start() without
+    returning to the event loop; the middleware gives the loop a turn between start requests,
+    so a long start list cannot freeze the reactor. With the plugin off they come back to back."""
+    urls = [http_server.add(f"/start{i}.html", republished_page(DOC_B).encode("utf-8")) for i in range(30)]
+    slow = {**NO_DEDUPE, "CONCURRENT_REQUESTS": 1}
+    on = run_crawl(urls, settings=slow, count_loop_turns=True, wait=False)
+    off = run_crawl(urls, settings={**slow, "ADDONS": {}}, count_loop_turns=True)
+    on = on.result()
+    assert on.returncode == 0 and off.returncode == 0, on.log + off.log
+    assert on.stats["govclean/pages"] == 30
+    assert off.stats["test/start_requests_back_to_back"] > 10  # Scrapy's own behaviour
+    assert on.stats["test/start_requests_back_to_back"] == 0
+
+
+def test_start_up_heap_is_frozen_while_the_spider_is_open(http_server, run_crawl):
+    urls = [http_server.add(f"/gc{i}.html", republished_page(DOC_A).encode("utf-8")) for i in range(2)]
+    frozen = run_crawl(urls, settings=NO_DEDUPE, wait=False)
+    not_frozen = run_crawl(urls, settings={**NO_DEDUPE, "GOVCLEAN_GC_FREEZE": "off"})
+    frozen = frozen.result()
+    assert frozen.returncode == 0 and not_frozen.returncode == 0, frozen.log + not_frozen.log
+    # the extractor, Scrapy and Twisted are imported by then: far more than a bare interpreter
+    assert frozen.stats["govclean/gc_frozen_objects"] > 50_000
+    assert "govclean/gc_frozen_objects" not in not_frozen.stats
+    assert frozen.stats["govclean/pages"] == not_frozen.stats["govclean/pages"] == 2
