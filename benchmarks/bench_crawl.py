@@ -316,9 +316,6 @@ class Heartbeat:
         self._loop.start(self.interval, now=False)
         import gc
 
-        if self.crawler.settings.getbool("BENCH_GC_FREEZE"):
-            gc.collect()
-            gc.freeze()  # start-up objects (imports, settings) are never collected again
         gc.callbacks.append(self.gc_callback)
         if self._sampler is not None:
             self._sampler.start()
@@ -568,7 +565,6 @@ def child_main(config_path: str) -> int:
         "BENCH_PAGES": len(urls),
         "BENCH_HEARTBEAT_INTERVAL": config.get("interval", HEARTBEAT_INTERVAL),
         "BENCH_PROFILE": bool(config.get("profile")),
-        "BENCH_GC_FREEZE": bool(config.get("gc_freeze")),
         "BENCH_TRACEMALLOC": int(config.get("tracemalloc") or 0),
     }
     if config.get("tracemalloc"):
@@ -626,15 +622,14 @@ def child_env() -> dict[str, str]:
 
 def run_crawl(mode: str, urls: list[str], workdir: Path, *, concurrency: int, timeout: float,
               extra: dict[str, Any] | None = None, profile: bool = False,
-              tracemalloc: int = 0, settings: dict[str, Any] | None = None,
-              gc_freeze: bool = False) -> dict[str, Any]:
+              tracemalloc: int = 0, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """One crawl of ``urls`` in a subprocess; returns its result.json plus load and rusage."""
     if mode not in MODES:
         raise SystemExit(f"unknown mode {mode!r} (known: {', '.join(MODES)})")
     out = Path(tempfile.mkdtemp(prefix=f"{mode}-", dir=workdir))
     plugin = MODES[mode]
     config = {"urls": urls, "concurrency": concurrency, "profile": profile, "tracemalloc": tracemalloc,
-              "settings": settings or {}, "gc_freeze": gc_freeze,
+              "settings": settings or {},
               "plugin": None if plugin is None else {**plugin, **(extra or {})}}
     (out / "config.json").write_text(json.dumps(config), encoding="utf-8")
     load = os.getloadavg()
@@ -836,9 +831,6 @@ def main(argv: list[str] | None = None) -> int:
                          "where it spends its time, overall and during stalls over 50 ms; plus CPU seconds")
     ap.add_argument("--set", action="append", metavar="NAME=VALUE",
                     help="a Scrapy setting for every crawl (VALUE as JSON if it parses), e.g. --set CONCURRENT_ITEMS=16")
-    ap.add_argument("--gc-freeze", action="store_true",
-                    help="experiment: gc.freeze() the start-up heap at engine start in every crawl, so gen-2 "
-                         "collections only walk what the crawl allocates")
     ap.add_argument("--keep", action="store_true", help="keep the crawl directories (logs) and print where")
     ap.add_argument("--child", metavar="CONFIG", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -855,7 +847,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(f"# bench_crawl: {args.pages:,} pages ({len(pages)} fixture pages cycled), modes {','.join(modes)}, "
           f"{args.repeat} run(s) each, CONCURRENT_REQUESTS={args.concurrency}"
-          + "".join(f", {k}={v!r}" for k, v in extra_settings.items()) + (", gc.freeze()" if args.gc_freeze else ""))
+          + "".join(f", {k}={v!r}" for k, v in extra_settings.items()))
     print(f"# python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     runs: list[dict[str, Any]] = []
     try:
@@ -865,8 +857,7 @@ def main(argv: list[str] | None = None) -> int:
                 for mode in modes:
                     print(f"  run {rep + 1}/{args.repeat}: {mode} ...", file=sys.stderr, flush=True)
                     r = run_crawl(mode, urls, workdir, concurrency=args.concurrency, timeout=args.timeout,
-                                  profile=args.profile, settings=extra_settings,
-                                  gc_freeze=args.gc_freeze)
+                                  profile=args.profile, settings=extra_settings)
                     r["run"] = rep + 1
                     runs.append(r)
     finally:
