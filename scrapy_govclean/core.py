@@ -804,6 +804,8 @@ def _fill_provenance(
         date = govtext.parse_cn_date(lines[date_line])
     if date is None and fields.get("成文日期"):
         date = govtext.parse_any_date(fields["成文日期"])
+    if date is None and date_line is None:
+        date = govtext.cover_signature_date(lines, start, end + 1)
 
     # start is past the last block when the page's only prose was its title
     salutation = page.blocks[start].text if start < len(lines) and govtext.is_salutation(lines[start]) else None

@@ -196,6 +196,22 @@ def find_signature(
     return None
 
 
+def cover_signature_date(lines: list[str], start: int, stop: int) -> str | None:
+    """The date of a cover notice signed above its attachment, or None.
+
+    "关于印发《…细则》的通知" is signed (issuing body, date) after a few lines, and the
+    attached text follows — often far longer than the notice, so :func:`find_signature`
+    (which wants the date after most of the prose) does not take it. An issuing body, a
+    date line of its own, then an "附件" line is that signature wherever it stands.
+    """
+    rules = load_gov_rules()
+    for i in range(start + 1, min(stop, len(lines) - 1)):
+        date = date_only_line(lines[i])
+        if date and lines[i + 1].startswith("附件") and is_organ_name(lines[i - 1], rules):
+            return date
+    return None
+
+
 def _org_and_date(line: str, rules: GovRules) -> bool:
     """"深圳市龙岗区人力资源局 2018年7月10日" on one line."""
     if len(line) > 60:

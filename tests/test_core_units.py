@@ -4,7 +4,7 @@ import pytest
 from scrapy_govclean import clean_page
 from scrapy_govclean.encoding import decode_html
 from scrapy_govclean.extraction import fold
-from scrapy_govclean.govtext import date_only_line, is_salutation, parse_cn_date, title_doc_type
+from scrapy_govclean.govtext import cover_signature_date, date_only_line, is_salutation, parse_cn_date, title_doc_type
 from scrapy_govclean.noise import enumeration_runs, is_seo_line, load_rules, match_kind, strip_ad_sentences
 from scrapy_govclean.provenance import (
     addressee_from_salutation,
@@ -290,3 +290,19 @@ def test_tradesmens_adverts_with_mobile_numbers_between_paragraphs_are_removed()
 @pytest.mark.parametrize("line", ["\u2014 3 \u2014", "- 12 -", "\u2013 1 \u2013"])
 def test_a_printed_page_number_is_a_pager_line(line):
     assert match_kind(line, load_rules(())) == "pager"
+
+
+def test_a_cover_notice_signed_above_its_attachment_has_that_date():
+    notice = [
+        "各镇人民政府（街道办事处），市各有关单位：",
+        "现将《某某补贴实施细则》印发给你们，请认真贯彻执行。",
+        "东莞市人力资源和社会保障局",
+        "2023年8月22日",
+        "附件",
+        "某某补贴实施细则",
+        "第一条 为规范补贴管理，制定本细则。",
+    ]
+    assert cover_signature_date(notice, 0, len(notice)) == "2023-08-22"
+    # a date line without an issuing body above it, or without an attachment below, is not it
+    assert cover_signature_date(notice[:2] + notice[3:], 0, len(notice) - 1) is None
+    assert cover_signature_date(notice[:4] + notice[5:], 0, len(notice) - 1) is None
