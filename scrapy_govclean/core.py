@@ -653,11 +653,16 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
     site_parts = {p.strip() for p in _TITLE_SPLIT_RE.split(head)[1:] if p.strip()} - {head_first}
     lo = max(0, r0 - 40)
     best: tuple[float, int] | None = None
-    for i in range(lo, first_prose + 1):
+    official: int | None = None  # the nearest full official title ("X局关于…的通知")
+    for i in range(lo, min(len(blocks), first_prose + 4)):
         b = blocks[i]
         t = _strip_title_label(b.folded)
         if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5 or _FIELD_LABEL_RE.match(t):
             continue
+        if _is_official_title(t):
+            official = i
+        if i > first_prose:
+            continue  # below the first prose line only a full official title is looked for
         score = 0.0
         if t in site_parts and not (b.in_heading or "关于" in t or govtext.title_doc_type(t)):
             continue  # the site's name, as in "<title>文章_公司名</title>"
@@ -676,6 +681,10 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
         score -= (first_prose - i) * 0.02
         if score >= 1.5 and (best is None or score > best[0]):
             best = (score, i)
+    if official is not None and (best is None or not _is_official_title(_strip_title_label(blocks[best[1]].folded))):
+        # a news-style headline ("X局印发通知 进一步做好…") above the document's own
+        # full title, printed at its head below a lead-in: the document's title wins
+        best = (0.0, official)
     if best is not None:
         b = blocks[best[1]]
         label = len(b.folded) - len(_strip_title_label(b.folded))
@@ -685,6 +694,16 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
             title = _title_from_head(page.head_title)
         return title, best[1]
     return _title_from_head(page.head_title, prefer_document=True), None
+
+
+def _is_official_title(line: str) -> bool:
+    """A full official title naming its issuer: "X局关于…的通知" (no sentence punctuation)."""
+    return (
+        "关于" in line
+        and govtext.title_doc_type(line) is not None
+        and provenance.publisher_from_title(line) is not None
+        and not _has_prose_punct(line)
+    )
 
 
 _TITLE_LABEL_RE = re.compile(r"^((?:[\u4e00-\u9fff]\s{0,2}){2,4})[:]\s{0,3}")

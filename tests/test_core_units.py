@@ -306,3 +306,18 @@ def test_a_cover_notice_signed_above_its_attachment_has_that_date():
     # a date line without an issuing body above it, or without an attachment below, is not it
     assert cover_signature_date(notice[:2] + notice[3:], 0, len(notice) - 1) is None
     assert cover_signature_date(notice[:4] + notice[5:], 0, len(notice) - 1) is None
+
+
+def test_the_documents_own_full_title_beats_a_news_headline():
+    html = (
+        "<html><head><title>某市人社局印发通知 做好技能认定工作 - 某某培训学校</title></head><body>"
+        "<h1>某市人社局印发通知 做好技能认定工作</h1>"
+        "<p>近日，某市人社局印发了《关于做好职业技能等级认定工作的通知》，全文如下：</p>"
+        "<p><strong>某市人力资源和社会保障局关于做好职业技能等级认定工作的通知</strong></p>"
+        "<p>各区人力资源和社会保障局：</p>"
+        + "".join(f"<p>{n}、认定机构应当严格执行国家职业标准，落实考评人员管理制度，实行考务公开、考评分离，相关资料保存不少于3年。</p>" for n in "一二三四")
+        + "<p>某市人力资源和社会保障局</p><p>2023年11月10日</p></body></html>"
+    )
+    result = clean_page(html, "https://www.example-school.com/news/12.html")
+    assert result.title == "某市人力资源和社会保障局关于做好职业技能等级认定工作的通知"
+    assert result.text.startswith("各区人力资源和社会保障局：")
