@@ -32,6 +32,7 @@ _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
 _IN_DOC_KINDS = {
     "edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list", "byline", "nav", "footer",
 }
+_COPYRIGHT_RE = re.compile(r"版权所有|保留所有权利|copyright|©", re.I)
 _POST_HEADER_RE = re.compile(r"发表于\s{0,2}\d{4}")
 # Labelled lines ("电话:…", "作者:…") that articles also carry inside their text: they do
 # not separate one run of prose from the next.
@@ -248,11 +249,15 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     lines = [b.folded for b in blocks]  # analysis; output always uses b.text
     n = len(blocks)
     kinds: list[str | None] = [_structural_kind(b, rules) for b in blocks]
+    own_lists = _announced_lists(lines, kinds)
     for i, j in noise.shared_affix_run(lines):
         for k in range(i, j + 1):
-            kinds[k] = kinds[k] or "seo_keywords"
+            if k not in own_lists:
+                kinds[k] = kinds[k] or "seo_keywords"
     prose = [_prose_value(b, kinds[i]) for i, b in enumerate(blocks)]
-    _mark_headline_runs(lines, kinds, prose)
+    for k in own_lists:  # the items of a list the document announced are its text
+        prose[k] = max(prose[k], float(len(lines[k])))
+    _mark_headline_runs(lines, kinds, prose, own_lists)
     _mark_listed_after_headings(lines, kinds)
     prose = [0.0 if kinds[i] else v for i, v in enumerate(prose)]
 
@@ -306,6 +311,7 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
             kind = None  # "地址:…" may be the document's own
         in_doc_kinds[i] = kind if kind in _IN_DOC_KINDS or kind == "banner" else None
     _mark_unrelated_lists(lines, span_lines, vocabulary, in_doc_kinds)
+    _mark_inserted_cards(blocks, prose, span_lines, in_doc_kinds)
     # A forum post ends where the next post's header ("沙发 发表于 …") begins.
     seen_prose = 0.0
     for i in span_lines:
@@ -317,7 +323,8 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     # only on an official document (signed, or opening with its addressee): a news story may
     # name its own site ("中国网5月13日讯"), and a <title> may end with a tag, not a name
     signed = date_line is not None or (start <= end and govtext.is_salutation(lines[start]))
-    brand = _site_brand(page.head_title, title, result.provenance, grules) if signed else None
+    footer = "\n".join(line for line, kind in zip(lines, kinds) if kind == "footer" or _COPYRIGHT_RE.search(line))
+    brand = _site_brand(page.head_title, title, result.provenance, grules, footer) if signed else None
     decisions: list[LineDecision] = []
     kept_lines: list[str] = []
     removed: list[tuple[str, str]] = []
@@ -331,9 +338,13 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         if start <= i <= end and in_doc_kinds[i] is None:
             if len(b.text) >= 20:
                 seen_long.add(b.text)
-            text, ads = noise.strip_ad_sentences(b.text, rules, folded=b.folded, brand=brand)
+            text, folded, sources = noise.strip_inline_sources(b.text, b.folded, brand)
+            for source in sources:
+                removed.append(("byline", source))
+            text, ads = noise.strip_ad_sentences(text, rules, folded=folded, brand=brand)
             for ad in ads:
                 removed.append(("ad", ad))
+            ads = sources + ads
             if text:
                 kept_lines.append(text)
                 decisions.append(LineDecision(i, b.text, True, None, "document" if not ads else "document, ad sentence cut"))
@@ -458,20 +469,29 @@ def _repeated_phone_numbers(lines: list[str], kinds: list[str | None], span: lis
     return {number for number, count in seen.items() if count >= 2}
 
 
-def _site_brand(head_title: str, title: str, prov: dict, grules: govtext.GovRules) -> str | None:
-    """The republishing site's name: the last part of its <title> ("…通知_鑫达人力"), when it
-    is a short name that is neither the document's nor a state organ's."""
+def _site_brand(
+    head_title: str, title: str, prov: dict, grules: govtext.GovRules, footer: str = ""
+) -> str | None:
+    """The republishing site's name, from its <title> ("…通知_鑫达人力"): a short part after
+    the first that is neither the document's nor a state organ's — the one the page's
+    copyright footer repeats ("…通知 - 苏才人力 | 苏州劳务派遣_人力资源外包": 苏才人力), else
+    the last part."""
     if prov.get("official_site"):
         return None
     parts = [p.strip() for p in _TITLE_SPLIT_RE.split(extraction.fold(head_title)) if p.strip()]
-    if len(parts) < 2:
-        return None
-    name = parts[-1]
-    if not 3 <= len(name) <= 12 or len(_CJK_RE.findall(name)) < 3 or _has_prose_punct(name):
-        return None
-    if name in extraction.fold(title) or any(word in name for word in grules.organ_words):
-        return None
-    return name
+    folded_title = extraction.fold(title)
+
+    def is_name(name: str) -> bool:
+        return (
+            3 <= len(name) <= 12 and len(_CJK_RE.findall(name)) >= 3 and not _has_prose_punct(name)
+            and name not in folded_title and not any(word in name for word in grules.organ_words)
+        )
+
+    names = [name for name in parts[1:] if is_name(name)]
+    in_footer = [name for name in names if name in footer]
+    if in_footer:
+        return in_footer[0]
+    return parts[-1] if len(parts) >= 2 and names and names[-1] == parts[-1] else None
 
 
 def _document_head(lines: list[str], kinds: list[str | None], start: int, end: int) -> int | None:
@@ -502,18 +522,52 @@ def _mark_listed_after_headings(lines: list[str], kinds: list[str | None]) -> No
             j += 1
 
 
-def _mark_headline_runs(lines: list[str], kinds: list[str | None], prose: list[float]) -> None:
+def _mark_headline_runs(lines: list[str], kinds: list[str | None], prose: list[float], own_lists: set[int]) -> None:
     """Long enumerations (1. … 2. …) and runs of dated lines whose items are headlines of
-    other pages, unrelated to the page's own prose, are headline lists wherever they stand."""
+    other pages, unrelated to the page's own prose, are headline lists wherever they stand
+    — unless the document itself announced the list (``own_lists``)."""
     vocabulary = noise.bigrams("\n".join(line for line, v in zip(lines, prose) if v > 0))
     runs = noise.enumeration_runs(lines, min_run=8) + noise.dated_runs(lines, min_run=5)
     for i, j in runs:
+        if i in own_lists:
+            continue
         items = lines[i : j + 1]
         headline_share = sum(1 for it in items if noise.is_headline_like(it)) / len(items)
         overlap = sum(noise.bigram_overlap(it, vocabulary) for it in items) / len(items)
         if headline_share >= 0.7 and overlap < 0.45:
             for k in range(i, j + 1):
                 kinds[k] = kinds[k] or "headline_list"
+
+
+def _announcing(line: str) -> bool:
+    """A sentence of prose that announces a list: "…名单予以公布（共18家）:"."""
+    text = line.rstrip()
+    return len(text) >= 20 and text.endswith(":")
+
+
+def _continues_text(line: str) -> bool:
+    """What follows a document's own list: more of its prose, a closing formula, its signature."""
+    return _has_prose_punct(line) and len(line) >= 15 or _closing_line(line) or govtext.date_only_line(line) is not None
+
+
+def _announced_list(lines: list[str], kinds: list[str | None], i: int, j: int) -> bool:
+    """Whether the numbered run ``lines[i..j]`` is the document's own list (firms approved,
+    requirements …): a sentence of the document announces it ("…名单予以公布:") and the
+    document goes on after it. A site's headline list comes after the document, or under
+    a heading of its own ("推荐阅读")."""
+    return (
+        i > 0 and not kinds[i - 1] and _announcing(lines[i - 1])
+        and j + 1 < len(lines) and not kinds[j + 1] and _continues_text(lines[j + 1])
+    )
+
+
+def _announced_lists(lines: list[str], kinds: list[str | None]) -> set[int]:
+    """Lines of every numbered run the document announced itself (see :func:`_announced_list`)."""
+    own: set[int] = set()
+    for i, j in noise.enumeration_runs(lines, min_run=3):
+        if _announced_list(lines, kinds, i, j):
+            own.update(range(i, j + 1))
+    return own
 
 
 def _main_segment(
@@ -598,6 +652,30 @@ def _looks_like_stamp(line: str) -> bool:
     )
 
 
+def _mark_inserted_cards(blocks: list[Block], prose: list[float], span: list[int], kinds: list[str | None]) -> None:
+    """Inside the document: a run of non-prose lines in a container named as noise
+    (class "ad", "recommend" …) with the document's prose, outside such containers, on both
+    sides is a card the site inserted ("广告 / 专业劳务派遣 一站式服务 / 立即咨询")."""
+    k = 0
+    while k < len(span):
+        i = span[k]
+        if blocks[i].hint >= 0 or prose[i] > 0:
+            k += 1
+            continue
+        m = k
+        while m + 1 < len(span) and blocks[span[m + 1]].hint < 0 and prose[span[m + 1]] == 0:
+            m += 1
+        before, after = span[k] - 1, span[m] + 1
+        if (
+            k > 0 and m + 1 < len(span)
+            and blocks[before].hint >= 0 and prose[before] > 0
+            and blocks[after].hint >= 0 and prose[after] > 0
+        ):
+            for j in span[k : m + 1]:
+                kinds[j] = kinds[j] or "ad"
+        k = m + 1
+
+
 def _mark_unrelated_lists(lines: list[str], span: list[int], vocabulary: set[str], kinds: list[str | None]) -> None:
     """Inside the document: long numbered or affix-sharing lists unrelated to its vocabulary."""
     if not span:
@@ -605,6 +683,8 @@ def _mark_unrelated_lists(lines: list[str], span: list[int], vocabulary: set[str
     offset = span[0]
     sub = [lines[i] for i in span]
     for i, j in noise.enumeration_runs(sub, min_run=6):
+        if _announced_list(lines, kinds, offset + i, offset + j):
+            continue  # the document's own list
         items = sub[i : j + 1]
         headline_share = sum(1 for it in items if noise.is_headline_like(it)) / len(items)
         overlap = sum(noise.bigram_overlap(it, vocabulary) for it in items) / len(items)
@@ -653,14 +733,19 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
     site_parts = {p.strip() for p in _TITLE_SPLIT_RE.split(head)[1:] if p.strip()} - {head_first}
     lo = max(0, r0 - 40)
     best: tuple[float, int] | None = None
-    official: int | None = None  # the nearest full official title ("X局关于…的通知")
+    # the nearest full official title ("X局关于…的通知"), maybe broken after the issuer
+    official: tuple[int, str] | None = None
     for i in range(lo, min(len(blocks), first_prose + 4)):
         b = blocks[i]
         t = _strip_title_label(b.folded)
         if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5 or _FIELD_LABEL_RE.match(t):
             continue
         if _is_official_title(t):
-            official = i
+            official = (i, b.text[len(b.folded) - len(t):].strip())
+        elif i > lo and t.startswith("关于") and not kinds[i - 1] and govtext.is_organ_name(blocks[i - 1].folded):
+            whole = blocks[i - 1].text.strip() + b.text.strip()
+            if _is_official_title(extraction.fold(whole)):
+                official = (i, whole)  # "河南省人力资源和社会保障厅" / "关于…的通知"
         if i > first_prose:
             continue  # below the first prose line only a full official title is looked for
         score = 0.0
@@ -684,7 +769,7 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
     if official is not None and (best is None or not _is_official_title(_strip_title_label(blocks[best[1]].folded))):
         # a news-style headline ("X局印发通知 进一步做好…") above the document's own
         # full title, printed at its head below a lead-in: the document's title wins
-        best = (0.0, official)
+        return official[1], official[0]
     if best is not None:
         b = blocks[best[1]]
         label = len(b.folded) - len(_strip_title_label(b.folded))

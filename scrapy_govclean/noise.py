@@ -248,6 +248,35 @@ def split_sentences(paragraph: str) -> list[str]:
     return [s for s in _SENTENCE_RE.findall(paragraph) if s]
 
 
+#: "（来源：苏才劳务网）" inside a sentence of the document (folded: ASCII brackets, colon).
+_INLINE_SOURCE_RE = re.compile(
+    r"\(\s{0,2}(?:文章|本文|内容|信息)?(?:来源|来自|出处|转自|转载自)\s{0,2}:?\s{0,2}"
+    r"([^()\n]{2,24}?(?:网|网站|官网|平台|公众号|号))\s{0,2}\)"
+)
+_BRAND_SOURCE_PREFIX = r"(?:本文|文章|内容|此文)(?:来自|来源于|转载自|摘自|由)\s{0,2}"
+
+
+def strip_inline_sources(paragraph: str, folded: str, brand: str | None) -> tuple[str, str, list[str]]:
+    """Cut source stamps a site wrote INTO a sentence of the document.
+
+    "（来源：苏才劳务网）" naming a website, or "本文来自苏才人力" naming the site itself
+    (``brand``), placed in the middle of a paragraph — with text of the document after it —
+    is the republisher's watermark; the sentence around it is the document's and stays.
+    A source note at the very end of a paragraph is left to the line rules.
+    Returns (paragraph, folded paragraph, removed stamps); the two stay the same length.
+    """
+    patterns = [_INLINE_SOURCE_RE]
+    if brand:
+        patterns.append(re.compile(_BRAND_SOURCE_PREFIX + re.escape(brand) + r"(?:整理|编辑|发布|转载)?"))
+    removed: list[str] = []
+    for pattern in patterns:
+        spans = [m.span() for m in pattern.finditer(folded) if folded[m.end():].strip(" 。.,;!?")]
+        removed += [paragraph[a:b] for a, b in spans]
+        for a, b in reversed(spans):
+            paragraph, folded = paragraph[:a] + paragraph[b:], folded[:a] + folded[b:]
+    return paragraph, folded, removed
+
+
 def strip_ad_sentences(
     paragraph: str, rules: NoiseRules, *, folded: str | None = None, brand: str | None = None
 ) -> tuple[str, list[str]]:

@@ -5,7 +5,7 @@ from scrapy_govclean import clean_page
 from scrapy_govclean.encoding import decode_html
 from scrapy_govclean.extraction import fold
 from scrapy_govclean.govtext import cover_signature_date, date_only_line, is_salutation, parse_cn_date, title_doc_type
-from scrapy_govclean.noise import enumeration_runs, is_seo_line, load_rules, match_kind, strip_ad_sentences
+from scrapy_govclean.noise import enumeration_runs, is_seo_line, load_rules, match_kind, strip_ad_sentences, strip_inline_sources
 from scrapy_govclean.provenance import (
     addressee_from_salutation,
     datetime_from_stamp,
@@ -321,3 +321,72 @@ def test_the_documents_own_full_title_beats_a_news_headline():
     result = clean_page(html, "https://www.example-school.com/news/12.html")
     assert result.title == "某市人力资源和社会保障局关于做好职业技能等级认定工作的通知"
     assert result.text.startswith("各区人力资源和社会保障局：")
+
+
+def _notice(body: str, title: str = "<title>某某通知_某某人力</title>", tail: str = "") -> str:
+    return (
+        f"<html><head>{title}</head><body><div class='nav'><a href='/'>首页</a> <a href='/a'>劳务派遣</a></div>"
+        f"<div class='content'><p>各区人力资源和社会保障局：</p>{body}"
+        "<p>某市人力资源和社会保障局</p><p>2023年4月18日</p></div>"
+        f"{tail}<div class='footer'>某某人力资源有限公司 版权所有</div></body></html>"
+    )
+
+
+def test_a_numbered_list_the_document_announces_is_its_own():
+    firms = "".join(f"<p>{n}.某市{name}劳务派遣有限公司</p>" for n, name in enumerate("甲乙丙丁戊己庚辛壬癸", 1))
+    headlines = "".join(f"<p>{n}. 劳务派遣公司{q}</p>" for n, q in enumerate(["怎么收费", "哪家好", "怎么选", "电话多少", "注册要求", "有哪些风险", "怎么开发票", "怎么办理", "如何年检", "前景如何"], 1))
+    html = _notice(
+        "<p>经审核，现将报告内容真实、经营行为规范的劳务派遣单位名单予以公布（共10家）：</p>" + firms
+        + "<p>未列入上述名单的单位，其年度报告仍在核验中，核验结果将另行公布。</p>",
+        tail="<div class='content'><p>【推荐阅读】</p>" + headlines + "</div>",
+    )
+    result = clean_page(html, "https://www.example-hr.com/news/1.html")
+    lines = result.text.splitlines()
+    assert "1.某市甲劳务派遣有限公司" in lines and "10.某市癸劳务派遣有限公司" in lines
+    assert "劳务派遣公司怎么收费" not in result.text
+
+
+def test_source_stamps_written_into_a_sentence_are_cut_out():
+    text = "加强部门协作配合，（来源：苏才劳务网）对检查中发现的违法行为，本文来自苏才人力依法责令限期改正。"
+    kept, folded, removed = strip_inline_sources(text, fold(text), "苏才人力")
+    assert kept == "加强部门协作配合，对检查中发现的违法行为，依法责令限期改正。"
+    assert removed == ["（来源：苏才劳务网）", "本文来自苏才人力"] and len(folded) == len(kept)
+    # a source named at the very end of a paragraph, or one that is not a website, stays here
+    for unchanged in ("全文完。（来源：苏才劳务网）", "全省新增就业120万人（来源：省统计局），同比增长3%。"):
+        assert strip_inline_sources(unchanged, fold(unchanged), None)[0] == unchanged
+
+
+def test_the_site_name_is_the_title_part_its_copyright_footer_repeats():
+    html = _notice(
+        "<p>加强部门协作配合，对检查中发现的违法行为，本文来自苏才人力依法责令限期改正，逾期不改正的依法予以处罚。</p>"
+        "<p>各地要高度重视，认真组织开展专项检查工作，确保检查取得实效。</p>",
+        title="<title>某市人社局关于开展专项检查的通知 - 苏才人力 | 苏州劳务派遣_人力资源外包</title>",
+    ).replace("某某人力资源有限公司 版权所有", "Copyright 苏才人力 保留所有权利")
+    result = clean_page(html, "https://www.example-hr.com/news/2.html")
+    assert "对检查中发现的违法行为，依法责令限期改正，逾期不改正的依法予以处罚。" in result.text
+    assert "苏才人力" not in result.text
+
+
+def test_an_official_title_printed_over_two_lines_is_the_title():
+    html = (
+        "<html><head><title>重磅！社保新规来了_某某人力</title></head><body><h1>重磅！社保新规来了</h1>"
+        "<p>近日，省人社厅发布了一则重要通知，小编第一时间为大家整理了原文：</p>"
+        "<p>河南省人力资源和社会保障厅</p><p>关于公布2024年度社会保险缴费基数的通知</p><p>豫人社办〔2024〕15号</p>"
+        "<p>各省辖市人力资源社会保障局：</p>"
+        + "".join(f"<p>{n}、参保单位职工个人月缴费工资低于缴费基数下限的，按下限作为缴费基数，高于上限的按上限。</p>" for n in "一二三")
+        + "<p>河南省人力资源和社会保障厅</p><p>2024年7月9日</p></body></html>"
+    )
+    result = clean_page(html, "https://www.example-hr.com/shebao/3.html")
+    assert result.title == "河南省人力资源和社会保障厅关于公布2024年度社会保险缴费基数的通知"
+    assert result.text.startswith("各省辖市人力资源社会保障局：")
+
+
+def test_a_card_in_a_noise_named_container_between_paragraphs_is_dropped():
+    html = _notice(
+        "<p>一、报告主体。取得劳务派遣经营许可证的单位，均应当报告上一年度经营情况。</p>"
+        "<div class='ad'><span>广告</span><div>专业劳务派遣 一站式服务</div><a href='/c'>立即咨询</a></div>"
+        "<p>二、报告方式。劳务派遣单位通过网上服务大厅在线填报，并上传相关证明材料。</p>"
+    )
+    lines = clean_page(html, "https://www.example-hr.com/news/4.html").text.splitlines()
+    assert "专业劳务派遣 一站式服务" not in lines and "立即咨询" not in lines and "广告" not in lines
+    assert lines[-2:] == ["某市人力资源和社会保障局", "2023年4月18日"]
