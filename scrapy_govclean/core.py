@@ -32,6 +32,8 @@ _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
 _IN_DOC_KINDS = {
     "edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list", "byline", "nav", "footer",
 }
+# A document's own section numbering: 一、 / (一) / 第三条 / 第二章.
+_SECTION_HEADING_RE = re.compile(r"\s{0,3}(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|第[一二三四五六七八九十百零]{1,5}[条章节])")
 _COPYRIGHT_RE = re.compile(r"版权所有|保留所有权利|copyright|©", re.I)
 _POST_HEADER_RE = re.compile(r"发表于\s{0,2}\d{4}")
 # Labelled lines ("电话:…", "作者:…") that articles also carry inside their text: they do
@@ -293,6 +295,10 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         while start < end and _is_number_line(lines[start]):
             start += 1
 
+    # a dateline under the title ("(2023年9月18日 四川省人力资源和社会保障厅)") is provenance
+    if start <= end and govtext.dateline(lines[start], grules) is not None:
+        start += 1
+
     # --- decide every line.
     vocabulary = noise.bigrams("\n".join(lines[i] for i in range(start, end + 1) if prose[i] > 0))
     in_doc_kinds: list[str | None] = [None] * n
@@ -360,7 +366,7 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         decisions.append(LineDecision(i, b.text, False, kind, reason))
 
     result.text = "\n".join(kept_lines)
-    result.title = title
+    result.title = _without_trailing_number(title)
     result.noise = _merge_noise(removed)
     _fill_provenance(result, page, lines, kinds, start, end, sig_first, date_line, title, config, grules)
     result.simhash = simhash_hex(result.text)
@@ -511,13 +517,18 @@ def _document_head(lines: list[str], kinds: list[str | None], start: int, end: i
 
 def _mark_listed_after_headings(lines: list[str], kinds: list[str | None]) -> None:
     """The items under a "相关阅读:" / "推荐文章" heading belong to its list: the short,
-    unpunctuated lines right after it (up to the first line that reads as a sentence)."""
+    unpunctuated lines right after it (up to the first line that reads as a sentence, or a
+    section heading of the document — "三、下一步工作计划" — below a one-line
+    "推荐阅读:…" the site slipped between its sections)."""
     n = len(lines)
     for i in range(n):
         if kinds[i] != "headline_list" or noise.numbered(lines[i]) is not None:
             continue
         j = i + 1
-        while j < n and j - i <= 60 and not kinds[j] and noise.is_headline_like(lines[j]) and len(lines[j]) <= 40:
+        while (
+            j < n and j - i <= 60 and not kinds[j] and noise.is_headline_like(lines[j]) and len(lines[j]) <= 40
+            and not _SECTION_HEADING_RE.match(lines[j])
+        ):
             kinds[j] = "headline_list"
             j += 1
 
@@ -781,6 +792,21 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
     return _title_from_head(page.head_title, prefer_document=True), None
 
 
+_TRAILING_PAREN_RE = re.compile(r"\s{0,3}[(\uff08]([^()\uff08\uff09]{4,30})[)\uff09]\s{0,3}$")
+
+
+def _without_trailing_number(title: str) -> str:
+    """"…的通知(人社厅发〔2018〕45号)" -> "…的通知": the number is provenance, not title."""
+    m = _TRAILING_PAREN_RE.search(title)
+    if m is None:
+        return title
+    inner = m.group(1).strip()
+    number = provenance.find_doc_number(inner)
+    if number is None or len(inner) - len(number) > 2:
+        return title
+    return title[: m.start()].rstrip()
+
+
 def _is_official_title(line: str) -> bool:
     """A full official title naming its issuer: "X局关于…的通知" (no sentence punctuation)."""
     return (
@@ -879,11 +905,15 @@ def _fill_provenance(
             if cand and govtext.is_organ_name(cand, grules):
                 names.extend(p for p in cand.split() if p)
         publisher = "、".join(names) or None
+    head_dateline = next(
+        (d for d in (govtext.dateline(line, grules) for line in lines[max(0, start - 3) : start]) if d), None
+    )
     publisher = (
         publisher
         or fields.get("发文机关")
         or fields.get("发布机构")
         or provenance.publisher_from_title(title)
+        or (head_dateline[1] if head_dateline else None)
         or _publisher_from_source_lines(lines, kinds, grules)
     )
 
@@ -910,6 +940,8 @@ def _fill_provenance(
         date = govtext.parse_any_date(fields["成文日期"])
     if date is None and date_line is None:
         date = govtext.cover_signature_date(lines, start, end + 1)
+    if date is None and head_dateline is not None:
+        date = head_dateline[0]
 
     # start is past the last block when the page's only prose was its title
     salutation = page.blocks[start].text if start < len(lines) and govtext.is_salutation(lines[start]) else None
@@ -924,7 +956,7 @@ def _fill_provenance(
     score = govtext.gov_score(
         text,
         title,
-        has_signature=date_line is not None,
+        has_signature=date_line is not None or head_dateline is not None,
         publisher=publisher,
         doc_number=doc_number,
         salutation=salutation,

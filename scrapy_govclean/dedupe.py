@@ -172,6 +172,7 @@ _M64 = 0xFFFFFFFFFFFFFFFF
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _BIN_STARTS = np.arange(BINS, dtype=np.uint64) << np.uint64(57)
 _DIGITS = re.compile(r"[0-9]+")
+_FULLWIDTH_DIGITS = {0xFF10 + d: 0x30 + d for d in range(10)}
 _MASK01 = int("01" * (BINS), 2)  # low bit of every 2-bit field
 
 FLAG_OFFICIAL = 1
@@ -417,11 +418,11 @@ def _sketch(unique: np.ndarray) -> tuple[bytes, tuple[int, ...]]:
     return packed.tobytes(), tuple(bands)
 
 
-def _figures(norm: str) -> tuple[tuple[int, ...], int]:
+def _figures(text: str) -> tuple[tuple[int, ...], int]:
     """Bottom-8 sketch of the digit-run multiset, and its number of distinct hashes."""
     seen: dict[str, int] = {}
     hashes = set()
-    for run in _DIGITS.findall(norm):
+    for run in _DIGITS.findall(text):
         run = run.lstrip("0") or "0"
         i = seen.get(run, 0) + 1
         seen[run] = i
@@ -454,7 +455,9 @@ def text_features(text: str) -> TextFeatures:
     """Fingerprint, exact hash, min-hash sketch and bands, figures sketch of one text."""
     norm = normalize_for_fingerprint(text)
     hashes = gram_hashes(norm)
-    figures, n_figures = _figures(norm)
+    # figures from the text itself, not the normalised one: dropping the spaces between
+    # table cells ("1268 63.42") would merge two figures that a list copy keeps apart
+    figures, n_figures = _figures(text.translate(_FULLWIDTH_DIGITS))
     if len(norm) >= SHORT_CHARS:
         ordered = np.sort(hashes)  # np.unique is several times slower on small arrays
         unique = ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]

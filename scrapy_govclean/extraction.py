@@ -323,12 +323,40 @@ _AD_ELEMENTS = ("amp-ad", "amp-embed", "amp-sticky-ad", "amp-auto-ads")
 
 # Elements a browser does not render: inline ``display:none`` (any spacing or case).
 _STYLE_ATTRS = etree.XPath("//@style")  # attribute values only: no element proxies made
-_DISPLAY_NONE_RE = re.compile(r"(?:^|;)\s{0,20}display\s{0,20}:\s{0,20}none\b", re.I)
+# Inline styles that hide an element from a reader: display:none, zero-size type, white
+# type (on the page's white: keyword stuffing), or a box pushed far off the screen.
+_HIDING_STYLE_RE = re.compile(
+    r"(?:^|;)\s{0,20}(?:"
+    r"display\s{0,20}:\s{0,20}none\b"
+    r"|font-size\s{0,20}:\s{0,20}0(?:\.0{1,4})?(?:px|pt|em|rem|%)?\s{0,20}(?:!important\s{0,20})?(?:;|$)"
+    r"|color\s{0,20}:\s{0,20}(?:#fff\b|#ffffff\b|white\b|rgb\(\s{0,5}255\s{0,5},\s{0,5}255\s{0,5},\s{0,5}255\s{0,5}\))"
+    r"|(?:left|top|text-indent)\s{0,20}:\s{0,20}-\d{3,6}(?:\.\d{1,4})?(?:px|pt|em|rem)\b"
+    r")",
+    re.I,
+)
+_BACKGROUND_RE = re.compile(r"background", re.I)
+_WHITE_FONTS = etree.XPath(
+    "//font[translate(@color, 'ABCDEFHITW', 'abcdefhitw')='#ffffff' or translate(@color, 'ABCDEFHITW', 'abcdefhitw')='#fff'"
+    " or translate(@color, 'ABCDEFHITW', 'abcdefhitw')='white']"
+)
 
 
 def _hidden_elements(root: etree._Element) -> list[etree._Element]:
-    """Elements whose inline style says ``display:none``."""
-    return [style.getparent() for style in _STYLE_ATTRS(root) if _DISPLAY_NONE_RE.search(style)]
+    """Elements a reader cannot see, by their inline style or <font color>.
+
+    White type counts only when the same style sets no background (white on a coloured
+    box is visible); an off-screen box is one placed at least 100 units left or above.
+    """
+    hidden = []
+    for style in _STYLE_ATTRS(root):
+        match = _HIDING_STYLE_RE.search(style)
+        if match is None:
+            continue
+        if match.group(0).lstrip("; \t").lower().startswith("color") and _BACKGROUND_RE.search(style):
+            continue
+        hidden.append(style.getparent())
+    hidden += _WHITE_FONTS(root)
+    return hidden
 
 
 def _text_size(el: etree._Element) -> int:
@@ -339,8 +367,9 @@ def _text_size(el: etree._Element) -> int:
 
 def strip_invisible(root: etree._Element) -> None:
     """Remove scripts, styles, AMP ad slots and the like in C (their tails, which are page
-    text, stay), and elements hidden with an inline ``display:none`` — a second, hidden copy of the text
-    ("print version") or a hidden keyword block is not what a reader sees.
+    text, stay), and elements a reader cannot see (:func:`_hidden_elements`: ``display:none``,
+    zero-size or white type, off-screen boxes) — a second, hidden copy of the text ("print
+    version") or keyword stuffing hidden inside the document's paragraphs is not what a reader sees.
 
     A hidden element holding two thirds of the page's text or more is kept: some pages hide
     their content until a script reveals it, and then it is the content (a hidden copy of

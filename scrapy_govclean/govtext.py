@@ -196,6 +196,29 @@ def find_signature(
     return None
 
 
+_DATELINE_RE = re.compile(r"^\(\s{0,2}(.{4,60}?)\s{0,2}\)$")
+
+
+def dateline(line: str, rules: GovRules | None = None) -> tuple[str, str] | None:
+    """``(date, issuing body)`` of a head line "(2023年9月18日 四川省人力资源和社会保障厅)".
+
+    Official explainers (解读), speeches and republished texts print their date and issuer
+    in parentheses under the title instead of signing at the end. Only a line that is a
+    date and an organ's name and nothing else qualifies (folded text: ASCII parentheses).
+    """
+    m = _DATELINE_RE.match(line.strip())
+    if m is None:
+        return None
+    inner = m.group(1)
+    d = CN_DATE_RE.search(inner)
+    if d is None:
+        return None
+    organ = (inner[: d.start()] + " " + inner[d.end():]).strip(" ,、")
+    if not organ or not is_organ_name(organ, rules or load_gov_rules()):
+        return None
+    return _iso(*d.groups()), organ
+
+
 def cover_signature_date(lines: list[str], start: int, stop: int) -> str | None:
     """The date of a cover notice signed above its attachment, or None.
 

@@ -4,7 +4,7 @@ import pytest
 from scrapy_govclean import clean_page
 from scrapy_govclean.encoding import decode_html
 from scrapy_govclean.extraction import fold
-from scrapy_govclean.govtext import cover_signature_date, date_only_line, is_salutation, parse_cn_date, title_doc_type
+from scrapy_govclean.govtext import cover_signature_date, date_only_line, dateline, is_salutation, parse_cn_date, title_doc_type
 from scrapy_govclean.noise import enumeration_runs, is_seo_line, load_rules, match_kind, strip_ad_sentences, strip_inline_sources
 from scrapy_govclean.provenance import (
     addressee_from_salutation,
@@ -390,3 +390,69 @@ def test_a_card_in_a_noise_named_container_between_paragraphs_is_dropped():
     lines = clean_page(html, "https://www.example-hr.com/news/4.html").text.splitlines()
     assert "专业劳务派遣 一站式服务" not in lines and "立即咨询" not in lines and "广告" not in lines
     assert lines[-2:] == ["某市人力资源和社会保障局", "2023年4月18日"]
+
+
+@pytest.mark.parametrize("style", [
+    "color:#FFFFFF", "color: white", "font-size:0", "font-size: 0px", "position:absolute;left:-9999px",
+    "text-indent:-999em",
+])
+def test_keyword_runs_a_reader_cannot_see_are_not_text(style):
+    para = (f"用工单位应当严格控制劳务派遣用工数量，<span style='{style}'>深圳劳务派遣公司 深圳人力资源外包</span>"
+            "不得超过其用工总量的10%。")
+    result = clean_page(_notice(f"<p>{para}</p><p>各区要加强监督检查，依法查处违法违规行为，切实维护劳动者合法权益。</p>"),
+                        "https://www.example-hr.com/news/5.html")
+    assert "用工单位应当严格控制劳务派遣用工数量，不得超过其用工总量的10%。" in result.text.splitlines()
+    assert "深圳人力资源外包" not in result.text
+
+
+def test_white_type_on_its_own_background_and_white_font_tags():
+    visible = "<span style='color:#fff;background:#c00'>咨询电话：12333</span>"
+    hidden = "<font color='#FFFFFF'>深圳劳务派遣公司 东莞劳务派遣公司</font>"
+    result = clean_page(_notice(
+        f"<p>参保人员可拨打人社服务热线，{visible}，也可前往各区社保经办机构现场办理有关业务。</p>"
+        f"<p>各区要加强监督检查，{hidden}依法查处违法违规行为，切实维护劳动者合法权益。</p>"
+    ), "https://www.example-hr.com/news/6.html")
+    assert "咨询电话：12333" in result.text and "东莞劳务派遣公司" not in result.text
+
+
+def test_a_head_dateline_is_provenance_and_signs_an_explainer():
+    assert dateline("(2023年9月18日 四川省人力资源和社会保障厅)") == ("2023-09-18", "四川省人力资源和社会保障厅")
+    assert dateline("(四川省人力资源和社会保障厅 2023年9月18日)") == ("2023-09-18", "四川省人力资源和社会保障厅")
+    assert dateline("(2023年9月18日起施行)") is None and dateline("2023年9月18日 四川省人力资源和社会保障厅") is None
+    qa = "".join(f"<p>{n}、问：哪些人员可以申请职业技能培训补贴？</p><p>答：在我省就业的城乡各类劳动者，取得相应证书的，均可按规定申请补贴。</p>" for n in "一二三四")
+    html = ("<html><head><title>关于职业技能提升行动补贴政策的解读_某某职校</title></head><body>"
+            "<h1>关于职业技能提升行动补贴政策的解读</h1><p>（2023年9月18日 四川省人力资源和社会保障厅）</p>"
+            f"{qa}<p>温馨提示：以上政策内容转载自政府部门公开信息，具体以当地人社部门最新规定为准。</p></body></html>")
+    result = clean_page(html, "https://www.example-school.com/zcjd/1.html")
+    assert result.is_gov and result.text.startswith("一、问：")
+    assert result.provenance["date"] == "2023-09-18" and result.provenance["publisher"] == "四川省人力资源和社会保障厅"
+    assert "温馨提示" not in result.text
+
+
+def test_a_number_in_parentheses_ends_no_title():
+    html = _notice(
+        "<p>各地要进一步加强劳动人事争议调解仲裁工作，依法及时公正处理争议案件，维护当事人合法权益。</p>",
+        title="<title>某市人社局关于加强调解仲裁工作的通知（人社厅发〔2018〕45号）_某某律所</title>",
+    )
+    result = clean_page(html, "https://www.example-law.com/fagui/7.html")
+    assert result.title == "某市人社局关于加强调解仲裁工作的通知"
+
+
+def test_a_document_section_heading_is_no_item_of_a_one_line_reading_tip():
+    html = _notice(
+        "<p>一、工作开展情况。今年以来，我局认真组织开展职业技能培训工作，取得明显成效。</p>"
+        "<p>推荐阅读：<a href='/x'>劳务派遣公司怎么收费</a></p>"
+        "<p>二、下一步工作计划</p><p>我局将继续加大培训力度，扩大培训规模，提升培训质量。</p>"
+    )
+    lines = clean_page(html, "https://www.example-hr.com/news/8.html").text.splitlines()
+    assert "二、下一步工作计划" in lines and not [x for x in lines if "推荐阅读" in x]
+
+
+def test_sales_slogans_and_a_sales_mobile_number_are_ad_sentences():
+    rules = load_rules()
+    for text in ("各类院校是主阵地。选择鑫达人力，派遣无忧，咨询电话：13800138000。",
+                 "各类院校是主阵地。选择鑫达人力，派遣更省心。"):
+        kept, removed = strip_ad_sentences(text, rules, folded=fold(text))
+        assert kept == "各类院校是主阵地。" and removed, text
+    own = "联系人：张三，咨询电话：13800138000。"
+    assert strip_ad_sentences(own, rules, folded=fold(own)) == (own, [])
