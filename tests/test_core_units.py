@@ -456,3 +456,16 @@ def test_sales_slogans_and_a_sales_mobile_number_are_ad_sentences():
         assert kept == "各类院校是主阵地。" and removed, text
     own = "联系人：张三，咨询电话：13800138000。"
     assert strip_ad_sentences(own, rules, folded=fold(own)) == (own, [])
+
+
+@pytest.mark.parametrize("lead_in", [
+    "近日，有关部门发布了一份重要文件，对相关工作作出了部署，下面我们一起来看看具体内容。",
+    "小编为大家整理了文件原文，赶紧收藏转发给身边的人。",
+    "原标题：劳务派遣新规来了！这些变化要注意",
+])
+def test_the_republishers_lead_in_is_not_the_documents_first_line(lead_in):
+    body = "".join(f"<p>{n}、用人单位应当依法与劳动者订立劳动合同，按时足额支付劳动报酬，依法缴纳社会保险费。</p>" for n in "一二三四")
+    html = ("<html><head><title>关于规范用工管理的通知_某某人力</title></head><body><h1>关于规范用工管理的通知</h1>"
+            f"<div class='content'><p>{lead_in}</p>{body}<p>某市人力资源和社会保障局</p><p>2023年4月18日</p></div></body></html>")
+    result = clean_page(html, "https://www.example-hr.com/news/9.html")
+    assert result.text.startswith("一、用人单位应当依法"), result.text[:60]
