@@ -44,8 +44,9 @@ Decision for a candidate (``decide``), in order:
    paragraph, or with an inserted advertisement sentence, has C ≈ 1; two letters sharing
    60 % formulaic text have C ≈ 0.6.  All of this is integer arithmetic, so the Redis Lua
    script computes the very same verdict.
-4. figures guard: the multiset of digit runs (leading zeros stripped, each occurrence
-   numbered) is sketched as the 8 smallest 16-bit hashes.  Every sketched figure of the side
+4. figures guard: the multiset of digit runs of the text as written (separators kept, so
+   table cells "1268 63.42" and a list's "1268人…63.42万元" agree; leading zeros stripped, each
+   occurrence numbered) is sketched as the 8 smallest 16-bit hashes.  Every sketched figure of the side
    with fewer figures that lies inside the other side's sketch window must be present in the
    other side — an exact subset test on that window (bottom-k property).  A truncated copy
    (figures ⊂ original) or an ad insertion (original ⊂ copy) passes; templated notices that
