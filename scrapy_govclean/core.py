@@ -227,13 +227,19 @@ def _structural_kind(b: Block, rules: noise.NoiseRules) -> str | None:
             return None
     if kind:
         return kind
-    if noise.is_seo_line(line):
+    if noise.is_seo_line(line) and not _organ_names(noise.seo_items(line)):
         return "seo_keywords"
     if noise.inline_enumeration(line):
         return "headline_list"
     if b.link_count >= 3 and b.link_ratio >= 0.6 and not _has_prose_punct(line):
         return "nav"
     return None
+
+
+def _organ_names(items: list[str]) -> bool:
+    """Whether most items name state organs (a joint signature, an addressee list)."""
+    rules = govtext.load_gov_rules()
+    return sum(1 for it in items if govtext.is_organ_name(it, rules)) >= 0.6 * len(items)
 
 
 def _has_prose_punct(text: str) -> bool:
@@ -253,6 +259,8 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     kinds: list[str | None] = [_structural_kind(b, rules) for b in blocks]
     own_lists = _announced_lists(lines, kinds)
     for i, j in noise.shared_affix_run(lines):
+        if _organ_names(lines[i : j + 1]):
+            continue  # a signature or addressee list of state organs, one per line
         for k in range(i, j + 1):
             if k not in own_lists:
                 kinds[k] = kinds[k] or "seo_keywords"

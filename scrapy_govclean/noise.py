@@ -26,6 +26,7 @@ __all__ = [
     "load_rules",
     "match_kind",
     "is_seo_line",
+    "seo_items",
     "shared_affix_run",
     "is_headline_like",
     "enumeration_runs",
@@ -134,18 +135,26 @@ def is_seo_line(line: str) -> bool:
     """One line holding many short keyword items built from a template.
 
     E.g. "深圳福永凤凰第三工业区劳务派遣公司  深圳宝安大道旁塘尾工业区劳务派遣公司  …":
-    five or more whitespace-separated items, no sentence punctuation, and most items
+    five or more whitespace-separated items (four when they are long, as place-and-service
+    items are; a table row's short cells are not), no sentence punctuation, and most items
     sharing a suffix or prefix of 3+ characters (or all items short tags of one site).
+    (A joint signature — several state organs of one city on one line — looks the same:
+    the caller tells them apart, see :func:`seo_items`.)
     """
-    if line.count(" ") + line.count("|") + line.count("、") < 4 or _has_sentence_punct(line[:2000]):
+    if line.count(" ") + line.count("|") + line.count("、") < 3 or _has_sentence_punct(line[:2000]):
         return False
-    items = [it for it in re.split(r"\s+|[||、]", line[:5000]) if it]
-    if len(items) < 5:
-        return False
+    items = seo_items(line)
     lengths = sorted(len(it) for it in items)
+    if len(items) < 4 or len(items) == 4 and lengths[1] < 8:
+        return False  # four items only when long ("深圳沙井劳务派遣公司"), not table cells
     if lengths[len(lengths) // 2] > 40:
         return False
     return _affix_share(items, 3) >= 0.5 or _affix_share(items, 2) >= 0.7
+
+
+def seo_items(line: str) -> list[str]:
+    """The items of a keyword line: split at whitespace, "|" and "、"."""
+    return [it for it in re.split(r"\s+|[||、]", line[:5000]) if it]
 
 
 def shared_affix_run(lines: list[str], min_run: int = 4) -> list[tuple[int, int]]:

@@ -469,3 +469,17 @@ def test_the_republishers_lead_in_is_not_the_documents_first_line(lead_in):
             f"<div class='content'><p>{lead_in}</p>{body}<p>某市人力资源和社会保障局</p><p>2023年4月18日</p></div></body></html>")
     result = clean_page(html, "https://www.example-hr.com/news/9.html")
     assert result.text.startswith("一、用人单位应当依法"), result.text[:60]
+
+
+def test_a_joint_signature_on_one_line_is_no_keyword_block():
+    html = _notice(
+        "<p>各区要认真落实就业补贴政策，确保补贴资金及时足额发放到位，切实发挥资金效益。</p>"
+        "<p>深圳市人力资源和社会保障局 深圳市财政局 深圳市税务局 深圳市市场监督管理局 深圳市住房和建设局</p>"
+    )
+    lines = clean_page(html, "https://www.example-hr.com/news/10.html").text.splitlines()
+    assert "深圳市人力资源和社会保障局 深圳市财政局 深圳市税务局 深圳市市场监督管理局 深圳市住房和建设局" in lines
+
+
+def test_four_long_template_items_are_a_keyword_block_four_table_cells_are_not():
+    assert is_seo_line("深圳福永凤凰第三工业区劳务派遣公司 深圳宝安大道旁塘尾工业区劳务派遣公司 深圳沙井劳务派遣公司 深圳松岗劳务派遣公司")
+    assert not is_seo_line("产品类别 抽查批次 不合格批次 不合格发现率")
