@@ -30,7 +30,7 @@ _TITLE_SPLIT_RE = re.compile(r"\s{0,3}(?:[_|｜]|-{1,2}|—{1,2}|–)\s{0,3}")
 # Inside the document only clear announcements are removed (a notice may legitimately
 # print "联系电话:…" or "地址:…"); outside it, everything goes.
 _IN_DOC_KINDS = {
-    "edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list", "byline", "nav", "footer",
+    "edit_stamp", "disclaimer", "share", "pager", "ad", "seo_keywords", "headline_list", "byline", "nav", "footer", "other",
 }
 # A document's own section numbering: 一、 / (一) / 第三条 / 第二章.
 _SECTION_HEADING_RE = re.compile(r"\s{0,3}(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|第[一二三四五六七八九十百零]{1,5}[条章节])")
@@ -43,6 +43,15 @@ _LABEL_KINDS = {"banner", "byline"}
 _FIELD_LABEL_RE = re.compile(
     r"^(名称|标题|题名|文号|发文字号|索引号|发文机关|发布机构|发布日期|成文日期|生效日期|来源|信息来源|主题分类|"
     r"公开方式|公开范围|体裁分类|时效|有效性|关键词|分类)\s{0,2}:"
+)
+# An official site's metadata row copied along with the document: two or more labelled
+# fields on one line ("发文机关: X 成文日期: Y", "索 引 号: … 主题分类: …"), labels maybe spaced.
+_METADATA_LABELS = (
+    "索引号", "主题分类", "发文机关", "发布机构", "成文日期", "发布日期", "生效日期", "标题", "名称",
+    "发文字号", "文号", "有效性", "主题词", "公开方式", "公开范围", "体裁分类", "时效", "分类",
+)
+_METADATA_FIELD_RE = re.compile(
+    "(?:" + "|".join("\\s{0,3}".join(label) for label in _METADATA_LABELS) + ")\\s{0,3}:"
 )
 _STRICT_BANNER_RE = re.compile(r"(客服|服务|全国|免费|24小时|招聘|业务)(热线|电话|专线)")
 
@@ -227,6 +236,8 @@ def _structural_kind(b: Block, rules: noise.NoiseRules) -> str | None:
             return None
     if kind:
         return kind
+    if len(line) <= 200 and len(_METADATA_FIELD_RE.findall(line)) >= 2:
+        return "byline"  # provenance fields, read from here by _fill_provenance
     if noise.is_seo_line(line) and not _organ_names(noise.seo_items(line)):
         return "seo_keywords"
     if noise.inline_enumeration(line):
@@ -800,15 +811,20 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
     return _title_from_head(page.head_title, prefer_document=True), None
 
 
-_TRAILING_PAREN_RE = re.compile(r"\s{0,3}[(\uff08]([^()\uff08\uff09]{4,30})[)\uff09]\s{0,3}$")
+_TRAILING_PAREN_RE = re.compile(r"\s{0,3}[(\uff08]([^()\uff08\uff09]{1,30})[)\uff09]\s{0,3}$")
+# A republisher's decoration after a title: "(全文)", "(附全文)", "(最新版)", "(原文+解读)".
+_TITLE_DECORATION_RE = re.compile(r"^附?(全文|原文|最新|最新版|全文下载|原文\+?解读|全文\+?解读|图解)$")
 
 
 def _without_trailing_number(title: str) -> str:
-    """"…的通知(人社厅发〔2018〕45号)" -> "…的通知": the number is provenance, not title."""
+    """"…的通知(人社厅发〔2018〕45号)" -> "…的通知": the number is provenance, not title;
+    "…办法(全文)" -> "…办法": the republisher's decoration."""
     m = _TRAILING_PAREN_RE.search(title)
     if m is None:
         return title
     inner = m.group(1).strip()
+    if _TITLE_DECORATION_RE.match(extraction.fold(inner)):
+        return title[: m.start()].rstrip()
     number = provenance.find_doc_number(inner)
     if number is None or len(inner) - len(number) > 2:
         return title

@@ -4,7 +4,7 @@ import pytest
 from scrapy_govclean import clean_page
 from scrapy_govclean.encoding import decode_html
 from scrapy_govclean.extraction import fold
-from scrapy_govclean.govtext import cover_signature_date, date_only_line, dateline, is_salutation, parse_cn_date, title_doc_type
+from scrapy_govclean.govtext import cover_signature_date, date_only_line, dateline, is_organ_name, is_salutation, parse_cn_date, title_doc_type
 from scrapy_govclean.noise import enumeration_runs, is_seo_line, load_rules, match_kind, strip_ad_sentences, strip_inline_sources
 from scrapy_govclean.provenance import (
     addressee_from_salutation,
@@ -483,3 +483,34 @@ def test_a_joint_signature_on_one_line_is_no_keyword_block():
 def test_four_long_template_items_are_a_keyword_block_four_table_cells_are_not():
     assert is_seo_line("深圳福永凤凰第三工业区劳务派遣公司 深圳宝安大道旁塘尾工业区劳务派遣公司 深圳沙井劳务派遣公司 深圳松岗劳务派遣公司")
     assert not is_seo_line("产品类别 抽查批次 不合格批次 不合格发现率")
+
+
+def test_a_copied_metadata_table_and_a_guide_line_are_not_text():
+    rows = (
+        "<table><tr><td>索 引 号：</td><td>11320100MB1593027X/2025-00041</td><td>主题分类：</td><td>城乡建设、住房</td></tr>"
+        "<tr><td>发文机关：</td><td>南京市住房保障和房产局</td><td>成文日期：</td><td>2025年1月20日</td></tr>"
+        "<tr><td>标　　题：</td><td>南京市住房租赁企业管理办法</td><td>发文字号：</td><td>宁房规〔2025〕2号</td></tr></table>"
+    )
+    articles = "".join(f"<p>第{n}条　住房租赁企业应当依法诚信经营，自觉接受社会监督，不得发布虚假房源信息。</p>" for n in "一二三四五")
+    html = ("<html><head><title>南京市住房租赁企业管理办法（全文）_某某律所</title></head><body>"
+            "<h2>南京市住房租赁企业管理办法（全文）</h2>"
+            "<div><strong>[导读]</strong>南京出台住房租赁新规，本站律师团队整理全文，遇到纠纷可拨打页面上方电话咨询。</div>"
+            f"{rows}<div class='content'><p>第一章　总则</p>{articles}</div></body></html>")
+    result = clean_page(html, "https://www.example-law.com/a/fagui/1.html")
+    assert result.text.startswith("第一章　总则") or result.text.startswith("第一章 总则"), result.text[:80]
+    assert result.title == "南京市住房租赁企业管理办法"
+    assert result.provenance["doc_number"] == "宁房规〔2025〕2号" and result.provenance["date"] == "2025-01-20"
+
+
+def test_a_tip_box_of_the_site_between_paragraphs_is_noise():
+    html = _notice(
+        "<p>一、用人单位应当根据生产特点和具体条件，采取合理安排工作时间、减轻劳动强度等措施。</p>"
+        "<div class='tip'>【恒信劳务小贴士】高温津贴不能用发放清凉饮料代替，派遣员工如遇克扣，可直接联系我们。</div>"
+        "<p>二、用人单位安排劳动者在高温天气下工作的，应当按规定发放高温津贴。</p>"
+    )
+    text = clean_page(html, "https://www.example-hr.com/news/11.html").text
+    assert "小贴士" not in text and "二、用人单位安排劳动者" in text
+
+
+def test_a_fire_brigade_signs_with_a_city_commission():
+    assert is_organ_name("北京市消防救援总队")
