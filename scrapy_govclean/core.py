@@ -314,6 +314,22 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         while start < end and _is_number_line(lines[start]):
             start += 1
 
+    # the republisher's lead-in ("…小编特将最新通告转载如下") introduces the document: what
+    # stands above it (the company's own introduction) is not the document
+    # (not when the document has already begun with its salutation: then an "other" line is
+    # one of the site's boxes between its paragraphs)
+    lead_in = next((i for i in range(min(end - 1, start + 8), start - 1, -1) if kinds[i] == "other"), None)
+    if lead_in is not None and not any(govtext.is_salutation(lines[k]) for k in range(start, lead_in)):
+        start = lead_in + 1
+        while start < end and (kinds[start] or _is_number_line(lines[start])):
+            start += 1
+    # page chrome in another script above a Chinese document ("Posted by …", "Key Takeaways"),
+    # and the number line under it
+    if start < end and not _CJK_RE.search(lines[start]):
+        while start < end and not _CJK_RE.search(lines[start]):
+            start += 1
+        while start < end and _is_number_line(lines[start]):
+            start += 1
     # a dateline under the title ("(2023年9月18日 四川省人力资源和社会保障厅)") is provenance
     if start <= end and govtext.dateline(lines[start], grules) is not None:
         start += 1
@@ -671,7 +687,7 @@ def _continues_attachments(lines: list[str], k: int) -> bool:
 
 
 def _closing_line(line: str) -> bool:
-    return len(line) <= 12 and line.rstrip("。.") in {"特此通知", "特此公告", "特此通告", "专此函复", "特此函复", "此复", "特此报告"}
+    return govtext.is_closing_line(line)
 
 
 def _looks_like_stamp(line: str) -> bool:

@@ -183,7 +183,7 @@ def find_signature(
         seen += prose[i]
         if date_only_line(lines[i]) is None and not _org_and_date(lines[i], rules):
             continue
-        if seen < 0.6 * total:
+        if seen < 0.6 * total and not _formally_closed(lines, start, i, rules):
             continue
         first = i
         if _org_and_date(lines[i], rules):
@@ -194,6 +194,26 @@ def find_signature(
             j -= 1
         return first, i
     return None
+
+
+#: A document's closing formula, on a line of its own just above its signature.
+CLOSING_FORMULAS = frozenset({"特此通知", "特此公告", "特此通告", "专此函复", "特此函复", "此复", "特此报告", "特此批复"})
+
+
+def is_closing_line(line: str) -> bool:
+    """"特此通知。" and the like."""
+    return len(line) <= 12 and line.strip().rstrip("。.") in CLOSING_FORMULAS
+
+
+def _formally_closed(lines: list[str], start: int, date_line: int, rules: GovRules) -> bool:
+    """A closing formula, the issuing body, then the date ("特此通告。/ X局 / 2019年7月10日"):
+    a signature wherever it stands, however much prose the page put around the document."""
+    j = date_line - 1
+    if j < start or not is_organ_name(lines[j], rules):
+        return False
+    while j - 1 >= start and date_line - j < 3 and is_organ_name(lines[j - 1], rules):
+        j -= 1
+    return j - 1 >= start and is_closing_line(lines[j - 1])
 
 
 _DATELINE_RE = re.compile(r"^\(\s{0,2}(.{4,60}?)\s{0,2}\)$")

@@ -514,3 +514,54 @@ def test_a_tip_box_of_the_site_between_paragraphs_is_noise():
 
 def test_a_fire_brigade_signs_with_a_city_commission():
     assert is_organ_name("北京市消防救援总队")
+
+
+def test_a_short_notice_inside_the_companys_own_prose():
+    """The closing formula signs it (holdout11/01 needs the lead-in rule as well)."""
+    intro = ("某某劳务派遣有限公司成立于2008年，是经人力资源和社会保障局批准设立的专业人力资源服务机构，公司总部位于宝安区，"
+             "在沙井、松岗、西乡、龙华等地设有服务网点，常年为电子、五金、塑胶、物流、餐饮等行业的上千家企业提供劳务派遣、"
+             "劳务外包、人事代理、社保代缴及招聘流程外包服务，累计输送各类员工超过十二万人次，赢得了广大客户的一致好评。")
+    after = ("我们深知，对于制造企业而言，用工的稳定直接关系到订单交付和生产效率。因此，公司建立了覆盖多个劳务输出大省的招聘网络，"
+             "与五十余所职业院校建立了长期合作关系，能够在短时间内为企业批量输送普工、技工、仓管等岗位人员。")
+    services = "".join(f"<li><b>{k}：</b>{v}</li>" for k, v in [
+        ("劳务派遣", "持证经营，派遣员工社保、公积金依法足额缴纳，用工单位零风险。"),
+        ("劳务外包", "按件、按工时或按项目整体承包，企业只需验收结果，降低管理成本。"),
+        ("人事代理", "代办员工入离职手续、档案管理、劳动合同签订与续签。"),
+        ("灵活用工", "旺季临时工、小时工、暑期工快速到岗，最快当天安排。"),
+    ])
+    html = (
+        "<html><head><title>某区水务局关于部分区域临时停水的通告_某某劳务</title></head><body>"
+        "<div class='article'><h1>某区水务局关于部分区域临时停水的通告</h1>"
+        f"<div class='lead'><p>{intro}</p><p>为方便客户及时了解停水信息，小编特将相关部门发布的最新通告转载如下，请相互转告，提前做好准备。</p></div>"
+        "<div class='content'><p>因供水管网改造工程施工需要，我局定于2019年7月13日22时至7月14日8时，对凤凰社区、塘尾社区部分区域暂停供水。</p>"
+        "<p>请受影响区域的单位和居民提前做好储水准备。如有疑问，请拨打供水服务热线0755-27741234咨询。</p>"
+        "<p>特此通告。</p><p>某区水务局</p><p>2019年7月10日</p></div>"
+        f"<div class='about'><h3>关于我们</h3><p>{after}</p><p>{after.replace('我们深知', '同时')}</p></div>"
+        f"<div class='services'><h3>我们的服务项目</h3><ul>{services}</ul></div></div></body></html>"
+    )
+    result = clean_page(html, "https://www.example-hr.com/news/12.html")
+    assert result.text.splitlines() == [
+        "因供水管网改造工程施工需要，我局定于2019年7月13日22时至7月14日8时，对凤凰社区、塘尾社区部分区域暂停供水。",
+        "请受影响区域的单位和居民提前做好储水准备。如有疑问，请拨打供水服务热线0755-27741234咨询。",
+        "特此通告。", "某区水务局", "2019年7月10日",
+    ]
+    assert result.provenance["date"] == "2019-07-10"
+
+
+def test_a_companys_reminder_between_paragraphs_is_an_advert():
+    html = _notice(
+        "<p>一、劳务派遣单位应当依法取得劳务派遣行政许可，并按规定报送经营情况年度报告。</p>"
+        "<p>深圳宝安劳务派遣公司温馨提示：选择持证经营的正规劳务派遣公司，才能有效规避用工风险。</p>"
+        "<p>二、用工单位应当严格控制被派遣劳动者数量，不得超过其用工总量的10%。</p>"
+    )
+    assert "温馨提示" not in clean_page(html, "https://www.example-hr.com/news/13.html").text
+
+
+def test_chrome_in_another_script_above_a_chinese_document():
+    html = _notice("<p>一、企业登记实行全程网上办理，符合条件的申请1个工作日内办结。</p>").replace(
+        "<div class='content'>",
+        "<div class='content'><p>Posted by Hengtai Team | March 18, 2025 | Policy Updates</p><p>Key Takeaways</p>"
+        "<ul><li>Online registration via the One-Stop Service platform.</li></ul><p>沪市监注〔2025〕12号</p>",
+    )
+    result = clean_page(html, "https://www.example-consulting.com/blog/14.html")
+    assert result.text.startswith("各区人力资源和社会保障局：") and result.provenance["doc_number"] == "沪市监注〔2025〕12号"
