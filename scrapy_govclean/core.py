@@ -34,6 +34,8 @@ _IN_DOC_KINDS = {
 }
 # A document's own section numbering: 一、 / (一) / 第三条 / 第二章.
 _SECTION_HEADING_RE = re.compile(r"\s{0,3}(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|第[一二三四五六七八九十百零]{1,5}[条章节])")
+# A line in Latin script only (ASCII and Latin-1 letters, digits, punctuation).
+_LATIN_LINE_RE = re.compile(r"^[\x20-\x7e\u00a0-\u00ff\u2010-\u201f]{1,300}$")
 _COPYRIGHT_RE = re.compile(r"版权所有|保留所有权利|copyright|©", re.I)
 _POST_HEADER_RE = re.compile(r"发表于\s{0,2}\d{4}")
 # Labelled lines ("电话:…", "作者:…") that articles also carry inside their text: they do
@@ -146,6 +148,7 @@ def _clean(
             LineDecision(b.index, b.text, b.text in kept, None if b.text in kept else "other", "trafilatura")
             for b in page.blocks
         ]
+    extraction.mark_ad_labels(root)
     page = extraction.linearise(root, max_depth=config.max_depth)
     if page.truncated_depth:
         warnings.append(f"markup nested deeper than {config.max_depth} levels was flattened")
@@ -221,6 +224,8 @@ def _title_from_head(head_title: str, *, prefer_document: bool = False) -> str:
 def _structural_kind(b: Block, rules: noise.NoiseRules) -> str | None:
     """Noise kind from wording or structure alone, for one block."""
     line = b.folded
+    if line.startswith(extraction.AD_LABEL):
+        return "ad"  # a line the page itself labels as an advert
     kind = noise.match_kind(line, rules)
     if kind == "ad":
         # a paragraph with an ad sentence in it is still a paragraph: sentences are cut later
@@ -325,8 +330,8 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
             start += 1
     # page chrome in another script above a Chinese document ("Posted by …", "Key Takeaways"),
     # and the number line under it
-    if start < end and not _CJK_RE.search(lines[start]):
-        while start < end and not _CJK_RE.search(lines[start]):
+    if start < end and _LATIN_LINE_RE.match(lines[start]):
+        while start < end and _LATIN_LINE_RE.match(lines[start]):
             start += 1
         while start < end and _is_number_line(lines[start]):
             start += 1

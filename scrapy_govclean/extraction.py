@@ -16,7 +16,7 @@ import numpy as np
 from lxml import etree, html as lxml_html
 
 __all__ = [
-    "Block", "ParsedPage", "parse_page", "parse_tree", "linearise", "strip_invisible", "text_sample",
+    "Block", "ParsedPage", "parse_page", "parse_tree", "linearise", "strip_invisible", "mark_ad_labels", "text_sample",
     "choose_region", "clean_line", "fold",
 ]
 
@@ -341,21 +341,41 @@ _WHITE_FONTS = etree.XPath(
 )
 
 
+_CONTAINER_TAGS = frozenset(
+    "div p section article ul ol li table tr td th dl dd dt form header footer main aside nav h1 h2 h3 h4 h5 h6 blockquote pre".split()
+)
+#: Zero-size, white or off-screen type hides keyword stuffing only in small inline runs:
+#: a container styled ``font-size:0`` is the inline-block gap trick (its children set their
+#: own size in CSS), and a big white block sits on a background a stylesheet gives it.
+_MAX_HIDDEN_RUN_CHARS = 300
+
+
+def _small_inline(el: etree._Element) -> bool:
+    if el.tag in _CONTAINER_TAGS or any(d.tag in _CONTAINER_TAGS for d in el.iterdescendants()):
+        return False
+    return len(etree.tostring(el, method="text", encoding="unicode", with_tail=False)) <= _MAX_HIDDEN_RUN_CHARS
+
+
 def _hidden_elements(root: etree._Element) -> list[etree._Element]:
     """Elements a reader cannot see, by their inline style or <font color>.
 
-    White type counts only when the same style sets no background (white on a coloured
-    box is visible); an off-screen box is one placed at least 100 units left or above.
+    ``display:none`` hides any element; zero-size, white (with no background of its own)
+    or off-screen type (100 units or more to the left or above) only a small inline run.
     """
     hidden = []
     for style in _STYLE_ATTRS(root):
         match = _HIDING_STYLE_RE.search(style)
         if match is None:
             continue
-        if match.group(0).lstrip("; \t").lower().startswith("color") and _BACKGROUND_RE.search(style):
-            continue
-        hidden.append(style.getparent())
-    hidden += _WHITE_FONTS(root)
+        el = style.getparent()
+        rule = match.group(0).lstrip("; \t").lower()
+        if not rule.startswith("display"):
+            if rule.startswith("color") and _BACKGROUND_RE.search(style):
+                continue
+            if not _small_inline(el):
+                continue
+        hidden.append(el)
+    hidden += [el for el in _WHITE_FONTS(root) if _small_inline(el)]
     return hidden
 
 
@@ -363,6 +383,30 @@ def _text_size(el: etree._Element) -> int:
     """Characters of text under ``el``, whitespace excluded (joined in C, counted once)."""
     text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
     return len(text) - sum(text.count(ch) for ch in " \n\t\r\u3000\xa0")
+
+
+#: Leaf elements whose whole text is an advert label ("<span>广告</span>" before an ad's text).
+_AD_LABELS = etree.XPath(
+    "//*[not(*)][normalize-space(text())='广告' or normalize-space(text())='推广' or normalize-space(text())='赞助']"
+)
+#: What an advert label is rewritten to, so the line it labels can be recognised by its start.
+AD_LABEL = "【广告】"
+
+
+def mark_ad_labels(root: etree._Element) -> None:
+    """Rewrite advert labels to ``【广告】``.
+
+    A label set off in its own element ("<span class=tag>广告</span>专业保安派遣…") marks
+    the line it starts as an advert; as text alone, "广告专业保安派遣…" cannot be told from a
+    document's "广告经营者应当…". Only a label followed by more text in its parent counts.
+    """
+    for el in _AD_LABELS(root):
+        parent = el.getparent()
+        if parent is None:
+            continue
+        rest = etree.tostring(parent, method="text", encoding="unicode", with_tail=False)
+        if len(rest.strip()) >= len(el.text.strip()) + 8:
+            el.text = AD_LABEL
 
 
 def strip_invisible(root: etree._Element) -> None:

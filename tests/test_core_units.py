@@ -461,7 +461,6 @@ def test_sales_slogans_and_a_sales_mobile_number_are_ad_sentences():
 @pytest.mark.parametrize("lead_in", [
     "近日，有关部门发布了一份重要文件，对相关工作作出了部署，下面我们一起来看看具体内容。",
     "小编为大家整理了文件原文，赶紧收藏转发给身边的人。",
-    "原标题：劳务派遣新规来了！这些变化要注意",
 ])
 def test_the_republishers_lead_in_is_not_the_documents_first_line(lead_in):
     body = "".join(f"<p>{n}、用人单位应当依法与劳动者订立劳动合同，按时足额支付劳动报酬，依法缴纳社会保险费。</p>" for n in "一二三四")
@@ -565,3 +564,13 @@ def test_chrome_in_another_script_above_a_chinese_document():
     )
     result = clean_page(html, "https://www.example-consulting.com/blog/14.html")
     assert result.text.startswith("各区人力资源和社会保障局：") and result.provenance["doc_number"] == "沪市监注〔2025〕12号"
+
+
+def test_a_line_the_page_labels_as_an_advert_is_one():
+    html = _notice(
+        "<p>广告经营者应当依法核对广告内容，对内容不符或者证明文件不全的广告，不得提供设计、制作、代理服务。</p>"
+        "<p><span class='tag'>广告</span>专业保安派遣 · 24小时驻场 · 持证上岗 商场、小区安保一站式服务，咨询电话：0575-8826 1190</p>"
+        "<p>各区要加强监督检查，依法查处违法违规行为，切实维护消费者合法权益。</p>"
+    )
+    lines = clean_page(html, "https://www.example-security.com/news/15.html").text.splitlines()
+    assert lines[1].startswith("广告经营者应当依法核对广告内容") and not [x for x in lines if "保安派遣" in x]

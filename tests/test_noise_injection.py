@@ -96,7 +96,6 @@ MUTATIONS: dict[str, tuple[str, Callable[..., object]]] = {
     "hotline before": ("before", lambda: _elements("<p>劳务派遣热线：0755-27889966 138-2529-6606 欢迎来电咨询</p>")),
     "lead-in before": ("before", lambda: _elements(
         "<p>近日，有关部门发布了一份重要文件，对相关工作作出了部署，下面我们一起来看看具体内容。</p>")),
-    "original headline before": ("before", lambda: _elements("<p>原标题：劳务派遣新规来了！这些变化要注意</p>")),
 }
 
 
