@@ -545,13 +545,17 @@ def _document_head(lines: list[str], kinds: list[str | None], start: int, end: i
     followed at once by the document's number or its salutation: where the document begins."""
     for i in range(start, min(start + 12, end - 1)):
         t = lines[i]
-        if kinds[i] or len(t) > 120 or "关于" not in t or not govtext.title_doc_type(t):
-            continue
-        if not provenance.publisher_from_title(t):
+        if kinds[i] or len(t) > 120 or not govtext.title_doc_type(t) or _has_prose_punct(t):
             continue
         after = [k for k in range(i + 1, min(i + 3, end + 1)) if not kinds[k]]
-        if after and (_is_number_line(lines[after[0]]) or govtext.is_salutation(lines[after[0]])):
-            return i if i > start else None
+        if not after:
+            continue
+        if "关于" in t and provenance.publisher_from_title(t):
+            if _is_number_line(lines[after[0]]) or govtext.is_salutation(lines[after[0]]):
+                return i
+        elif _is_number_line(lines[after[0]]):
+            # a title without 关于 ("福州市劳务派遣经营活动监督管理办法") under its own number
+            return i
     return None
 
 
@@ -791,12 +795,19 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
         t = _strip_title_label(b.folded)
         if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5 or _FIELD_LABEL_RE.match(t):
             continue
-        if _is_official_title(t):
-            official = (i, b.text[len(b.folded) - len(t):].strip())
-        elif i > lo and t.startswith("关于") and not kinds[i - 1] and govtext.is_organ_name(blocks[i - 1].folded):
+        two_lines = None
+        if i > lo and t.startswith("关于") and not kinds[i - 1] and govtext.is_organ_name(blocks[i - 1].folded):
             whole = blocks[i - 1].text.strip() + b.text.strip()
             if _is_official_title(extraction.fold(whole)):
-                official = (i, whole)  # "河南省人力资源和社会保障厅" / "关于…的通知"
+                two_lines = whole  # "河南省人力资源和社会保障厅" / "关于…的通知"
+        if two_lines is not None:
+            official = (i, two_lines)
+        elif _is_official_title(t) or (
+            # a title without 关于 ("…监督管理办法") printed right above its own number
+            govtext.title_doc_type(t) and not _has_prose_punct(t) and not t.startswith("关于")
+            and i + 1 < len(blocks) and _is_number_line(blocks[i + 1].folded)
+        ):
+            official = (i, b.text[len(b.folded) - len(t):].strip())
         if i > first_prose:
             continue  # below the first prose line only a full official title is looked for
         score = 0.0
@@ -833,8 +844,9 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
 
 
 _TRAILING_PAREN_RE = re.compile(r"\s{0,3}[(\uff08]([^()\uff08\uff09]{1,30})[)\uff09]\s{0,3}$")
-# A republisher's decoration after a title: "(全文)", "(附全文)", "(最新版)", "(原文+解读)".
-_TITLE_DECORATION_RE = re.compile(r"^附?(全文|原文|最新|最新版|全文下载|原文\+?解读|全文\+?解读|图解)$")
+# A republisher's decoration after a title: "(全文)", "(附全文)", "(最新版)", "(原文+解读)",
+# a recruitment notice's head count "(46人)".
+_TITLE_DECORATION_RE = re.compile(r"^(?:附?(全文|原文|最新|最新版|全文下载|原文\+?解读|全文\+?解读|图解)|[0-9]{1,5}[人名])$")
 
 
 def _without_trailing_number(title: str) -> str:

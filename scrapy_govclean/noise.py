@@ -262,6 +262,7 @@ _INLINE_SOURCE_RE = re.compile(
     r"\(\s{0,2}(?:文章|本文|内容|信息)?(?:来源|来自|出处|转自|转载自)\s{0,2}:?\s{0,2}"
     r"([^()\n]{2,24}?(?:网|网站|官网|平台|公众号|号))\s{0,2}\)"
 )
+_SELF_SOURCE_RE = re.compile(r"\(\s{0,2}(?:文章|本文|内容|信息)(?:来源|来自|转自|转载自)")
 _BRAND_SOURCE_PREFIX = r"(?:本文|文章|内容|此文)(?:来自|来源于|转载自|摘自|由)\s{0,2}"
 
 
@@ -271,7 +272,8 @@ def strip_inline_sources(paragraph: str, folded: str, brand: str | None) -> tupl
     "（来源：苏才劳务网）" naming a website, or "本文来自苏才人力" naming the site itself
     (``brand``), placed in the middle of a paragraph — with text of the document after it —
     is the republisher's watermark; the sentence around it is the document's and stays.
-    A source note at the very end of a paragraph is left to the line rules.
+    At the very end of a paragraph only a stamp naming itself ("(本文来源:…官网)") is cut;
+    a bare "(来源:…网)" there may be the document citing a source.
     Returns (paragraph, folded paragraph, removed stamps); the two stay the same length.
     """
     patterns = [_INLINE_SOURCE_RE]
@@ -279,7 +281,11 @@ def strip_inline_sources(paragraph: str, folded: str, brand: str | None) -> tupl
         patterns.append(re.compile(_BRAND_SOURCE_PREFIX + re.escape(brand) + r"(?:整理|编辑|发布|转载)?"))
     removed: list[str] = []
     for pattern in patterns:
-        spans = [m.span() for m in pattern.finditer(folded) if folded[m.end():].strip(" 。.,;!?")]
+        spans = [
+            m.span() for m in pattern.finditer(folded)
+            # at the very end of a paragraph only a stamp that says so ("(本文来源:…官网)")
+            if folded[m.end():].strip(" 。.,;!?") or _SELF_SOURCE_RE.match(folded, m.start())
+        ]
         removed += [paragraph[a:b] for a, b in spans]
         for a, b in reversed(spans):
             paragraph, folded = paragraph[:a] + paragraph[b:], folded[:a] + folded[b:]

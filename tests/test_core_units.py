@@ -574,3 +574,25 @@ def test_a_line_the_page_labels_as_an_advert_is_one():
     )
     lines = clean_page(html, "https://www.example-security.com/news/15.html").text.splitlines()
     assert lines[1].startswith("广告经营者应当依法核对广告内容") and not [x for x in lines if "保安派遣" in x]
+
+
+def test_a_title_without_guan_yu_under_its_own_number_heads_the_document():
+    articles = "".join(
+        f"<p>第{n}条　派遣单位应当依法与被派遣劳动者订立劳动合同，按时足额支付劳动报酬，依法缴纳社会保险费。</p>" for n in "一二三四五"
+    )
+    html = ("<html><head><title>福州劳务派遣新规_某某资讯网</title></head><body><h1>福州劳务派遣新规</h1><div class='content'>"
+            "<p>近日，福州市人社局印发新规，对劳务派遣经营活动作出规范，以下为文件内容，供各用工企业参考。</p>"
+            "<p>福州市劳务派遣经营活动监督管理办法</p><p>榕人社规〔2022〕4号</p>"
+            f"{articles}<p>福州市人力资源和社会保障局</p><p>2022年6月28日</p></div></body></html>")
+    result = clean_page(html, "https://www.example-news.com/a/16.html")
+    assert result.text.startswith("第一条"), result.text[:60]
+    assert result.title == "福州市劳务派遣经营活动监督管理办法"
+    assert result.provenance["doc_number"] == "榕人社规〔2022〕4号"
+
+
+def test_a_self_naming_source_stamp_ends_no_line_and_prices_are_adverts():
+    text = "宁波市人力资源和社会保障局（本文来源：宁波市人社局官网）"
+    assert strip_inline_sources(text, fold(text), None)[0] == "宁波市人力资源和社会保障局"
+    rules = load_rules()
+    for ad in ("★ 专项突破班：12天冲刺，仅需498元，名师直播+录播回放 ★", "报名通道已开启，点击抢报。", "立即参与调研，领取电子版手册。"):
+        assert strip_ad_sentences("各考生按要求报名。" + ad, rules, folded=fold("各考生按要求报名。" + ad))[0] == "各考生按要求报名。", ad

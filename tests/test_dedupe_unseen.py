@@ -1,5 +1,5 @@
-"""Near-duplicates across unseen republished copies (tests/dupes_unseen and
-tests/dupes_unseen2; see their READMEs): pages by developers who did not read the code."""
+"""Near-duplicates across unseen republished copies (tests/dupes_unseen, dupes_unseen2 and
+dupes_unseen3; see their READMEs): pages by developers who did not read the code."""
 from __future__ import annotations
 
 import itertools
@@ -25,7 +25,7 @@ def _cleaned(where: Path = HERE) -> dict:
     return {i: clean_page((where / f"{i}.html").read_bytes(), pages[i]["url"]) for i in sorted(pages)}
 
 
-@pytest.mark.parametrize("name", ["dupes_unseen", "dupes_unseen2"])
+@pytest.mark.parametrize("name", ["dupes_unseen", "dupes_unseen2", "dupes_unseen3"])
 @pytest.mark.parametrize("order", ["as numbered", "reversed"])
 def test_one_record_per_document_and_the_official_copy_is_canonical(name, order):
     where = TESTS / name
