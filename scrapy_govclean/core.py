@@ -252,6 +252,24 @@ def _structural_kind(b: Block, rules: noise.NoiseRules) -> str | None:
     return None
 
 
+_TRAILING_WORD_RE = re.compile(r"[。!?:;]\s{0,3}([^。!?:;,、\s]{2,12})\s{0,3}$")
+
+
+def _cut_trailing_keyword_link(text: str, block: Block) -> tuple[str, str]:
+    """(paragraph, cut keyword): a short linked keyword a site appended after the last
+    sentence of a paragraph ("…特此通告。东莞保安公司哪家好"). Only when links in the line
+    cover it, it holds Chinese, and it is not an attachment's name after "附件:"."""
+    if not block.link_count or len(text) < 8:
+        return text, ""
+    m = _TRAILING_WORD_RE.search(extraction.fold(text))
+    if m is None:
+        return text, ""
+    word = m.group(1)
+    if block.link_chars < len(word) or not _CJK_RE.search(word) or m.group(0)[:1] == ":" and "附件" in extraction.fold(text)[max(0, m.start() - 4) : m.start()]:
+        return text, ""
+    return text[: m.start(1)].rstrip(), text[m.start(1):].strip()
+
+
 def _organ_names(items: list[str]) -> bool:
     """Whether most items name state organs (a joint signature, an addressee list)."""
     rules = govtext.load_gov_rules()
@@ -390,6 +408,10 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
             text, ads = noise.strip_ad_sentences(text, rules, folded=folded, brand=brand)
             for ad in ads:
                 removed.append(("ad", ad))
+            text, keyword = _cut_trailing_keyword_link(text, b)
+            if keyword:
+                removed.append(("seo_keywords", keyword))
+                ads.append(keyword)
             ads = sources + ads
             if text:
                 kept_lines.append(text)
@@ -846,12 +868,17 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
 _TRAILING_PAREN_RE = re.compile(r"\s{0,3}[(\uff08]([^()\uff08\uff09]{1,30})[)\uff09]\s{0,3}$")
 # A republisher's decoration after a title: "(全文)", "(附全文)", "(最新版)", "(原文+解读)",
 # a recruitment notice's head count "(46人)".
+# A bracketed tag a site appends to a title: "…的通知【政策解读】", "…办法[最新]".
+_TITLE_TAG_RE = re.compile(r"\s{0,3}(?:【[^【】]{1,8}】|\[[^\[\]]{1,8}\])\s{0,3}$")
 _TITLE_DECORATION_RE = re.compile(r"^(?:附?(全文|原文|最新|最新版|全文下载|原文\+?解读|全文\+?解读|图解)|[0-9]{1,5}[人名])$")
 
 
 def _without_trailing_number(title: str) -> str:
     """"…的通知(人社厅发〔2018〕45号)" -> "…的通知": the number is provenance, not title;
     "…办法(全文)" -> "…办法": the republisher's decoration."""
+    tag = _TITLE_TAG_RE.search(title)
+    if tag is not None and tag.start() > 0:
+        title = title[: tag.start()].rstrip()
     m = _TRAILING_PAREN_RE.search(title)
     if m is None:
         return title

@@ -37,6 +37,7 @@ _DOC_NUMBER_RE = re.compile(
 # 第20180084号 (a proposal or case number quoted in a reply letter).
 _CASE_NUMBER_RE = re.compile(r"第\s{0,2}(\d{4,12})\s{0,2}号")
 _TIME_RE = re.compile(r"((?:19|20)\d{2})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s{0,3}(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_LABEL_ALONE_RE = re.compile(r"^\s{0,3}(发文字号|文号|发文机关|发布机构|成文日期|索引号)\s{0,2}[::]\s{0,2}$")
 _FIELD_RE = re.compile(r"(发文字号|文号|发文机关|发布机构|成文日期|索引号)\s{0,2}[::]\s{0,2}([^\s::]{1,40})")
 
 
@@ -74,13 +75,17 @@ def find_case_number(text: str) -> str | None:
 
 
 def labelled_fields(lines: list[str]) -> dict[str, str]:
-    """"发文字号:…", "成文日期:…" fields of official sites' metadata tables."""
+    """"发文字号:…", "成文日期:…" fields of official sites' metadata tables — on one line, or
+    a label alone on its line with the value on the next (``<dt>成文日期:</dt><dd>…</dd>``)."""
     out: dict[str, str] = {}
-    for line in lines:
+    for k, line in enumerate(lines):
         if len(line) > 300:
             continue
         for m in _FIELD_RE.finditer(line):
             out.setdefault(m.group(1), m.group(2))
+        alone = _LABEL_ALONE_RE.match(line)
+        if alone and k + 1 < len(lines) and 0 < len(lines[k + 1].strip()) <= 40:
+            out.setdefault(alone.group(1), lines[k + 1].strip())
     return out
 
 

@@ -11,6 +11,7 @@ from scrapy_govclean.provenance import (
     datetime_from_stamp,
     find_doc_number,
     is_official_host,
+    labelled_fields,
     publisher_from_title,
 )
 
@@ -596,3 +597,32 @@ def test_a_self_naming_source_stamp_ends_no_line_and_prices_are_adverts():
     rules = load_rules()
     for ad in ("★ 专项突破班：12天冲刺，仅需498元，名师直播+录播回放 ★", "报名通道已开启，点击抢报。", "立即参与调研，领取电子版手册。"):
         assert strip_ad_sentences("各考生按要求报名。" + ad, rules, folded=fold("各考生按要求报名。" + ad))[0] == "各考生按要求报名。", ad
+
+
+def test_a_linked_keyword_after_the_last_sentence_is_cut():
+    html = _notice(
+        "<p>一、核查对象为本市依法设立的保安服务公司和自行招用保安员的单位。<a href='/t/1'>东莞保安公司</a></p>"
+        "<p>二、请登录网上办事大厅下载申报表，附件：<a href='/f/1.doc'>申报表</a></p>"
+    )
+    lines = clean_page(html, "https://www.example-security.com/news/17.html").text.splitlines()
+    assert "一、核查对象为本市依法设立的保安服务公司和自行招用保安员的单位。" in lines
+    assert "二、请登录网上办事大厅下载申报表，附件：申报表" in lines
+
+
+def test_notes_contact_lines_and_labels_around_a_document():
+    html = (
+        "<html><head><title>某市市场监督管理局关于做好登记工作的通知【政策解读】_某某人力</title></head><body>"
+        "<dl><dt>成文日期：</dt><dd>2018年7月2日</dd></dl>"
+        "<h1>某市市场监督管理局关于做好登记工作的通知【政策解读】</h1><div class='content'><p>各区市场监管局：</p>"
+        "<p>一、推进“证照分离”改革[1]，简化企业登记手续。</p><p>↑返回目录</p>"
+        "<p>二、各地要认真做好登记衔接工作，确保改革平稳落地，及时报告工作中遇到的问题。</p>"
+        "<p>某市市场监督管理局</p><p>2018年7月2日</p>"
+        "<p>（联系单位：登记注册处，联系电话：0512-65221234）</p><p>注释：</p>"
+        "<p>[1]“证照分离”改革，是指将营业执照与经营许可证相分离的改革举措。</p></div></body></html>"
+    )
+    result = clean_page(html, "https://www.example-hr.com/news/18.html")
+    lines = result.text.splitlines()
+    assert "↑返回目录" not in lines and lines[-3:] == [
+        "（联系单位：登记注册处，联系电话：0512-65221234）", "注释：", "[1]“证照分离”改革，是指将营业执照与经营许可证相分离的改革举措。"]
+    assert result.title == "某市市场监督管理局关于做好登记工作的通知"
+    assert labelled_fields(["成文日期:", "2018年7月2日"]) == {"成文日期": "2018年7月2日"}
