@@ -149,6 +149,7 @@ def _clean(
             for b in page.blocks
         ]
     extraction.mark_ad_labels(root)
+    extraction.split_prose_pre(root)
     page = extraction.linearise(root, max_depth=config.max_depth)
     if page.truncated_depth:
         warnings.append(f"markup nested deeper than {config.max_depth} levels was flattened")
@@ -365,10 +366,10 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     for i in span_lines:
         kind = kinds[i]
         pitch = _mobile_pitch(lines[i], rules)
-        if kind == "banner" and not pitch and not _STRICT_BANNER_RE.search(lines[i]) and not (
+        if kind == "banner" and not pitch and not (
             set(_PHONE_RE.findall(lines[i].replace(" ", ""))) & repeated_numbers
-        ):
-            kind = None
+        ) and (not _STRICT_BANNER_RE.search(lines[i]) or _SECTION_HEADING_RE.match(lines[i])):
+            kind = None  # a service line the document names, maybe as one of its items ("四、…可拨打12366…热线咨询。")
         if kind is None and pitch:
             kind = "ad"
         if kind == "footer" and not _looks_like_stamp(lines[i]):
@@ -818,10 +819,15 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
         if kinds[i] or not (4 <= len(t) <= 120) or b.link_ratio > 0.5 or _FIELD_LABEL_RE.match(t):
             continue
         two_lines = None
-        if i > lo and t.startswith("关于") and not kinds[i - 1] and govtext.is_organ_name(blocks[i - 1].folded):
+        prev = blocks[i - 1].folded.strip() if i > lo else ""
+        if i > lo and not kinds[i - 1] and (
+            t.startswith("关于") and govtext.is_organ_name(prev)
+            or prev.endswith("关于") and govtext.is_organ_name(prev[:-2])
+        ):
             whole = blocks[i - 1].text.strip() + b.text.strip()
             if _is_official_title(extraction.fold(whole)):
-                two_lines = whole  # "河南省人力资源和社会保障厅" / "关于…的通知"
+                # "河南省人力资源和社会保障厅" / "关于…的通知", or "X局关于" / "加强…的通知"
+                two_lines = whole
         if two_lines is not None:
             official = (i, two_lines)
         elif _is_official_title(t) or (

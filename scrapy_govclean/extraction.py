@@ -16,7 +16,7 @@ import numpy as np
 from lxml import etree, html as lxml_html
 
 __all__ = [
-    "Block", "ParsedPage", "parse_page", "parse_tree", "linearise", "strip_invisible", "mark_ad_labels", "text_sample",
+    "Block", "ParsedPage", "parse_page", "parse_tree", "linearise", "strip_invisible", "mark_ad_labels", "split_prose_pre", "text_sample",
     "choose_region", "clean_line", "fold",
 ]
 
@@ -407,6 +407,34 @@ def mark_ad_labels(root: etree._Element) -> None:
         rest = etree.tostring(parent, method="text", encoding="unicode", with_tail=False)
         if len(rest.strip()) >= len(el.text.strip()) + 8:
             el.text = AD_LABEL
+
+
+_CODE_CHARS = frozenset("{};=<>$#")
+
+
+def split_prose_pre(root: etree._Element) -> None:
+    """Give a ``<pre>`` that holds prose one line per line of its text.
+
+    A document pasted as plain text into ``<pre>`` keeps its paragraphs on lines of their
+    own, and the rest of the cleaner reads lines; a ``<pre>`` of code stays one block (its
+    lines are not sentences): only a ``<pre>`` whose lines are mostly Chinese and show
+    almost no code characters is split.
+    """
+    for pre in list(root.iter("pre")):
+        text = etree.tostring(pre, method="text", encoding="unicode", with_tail=False)
+        rows = [row for row in text.split("\n") if row.strip()]
+        if len(rows) < 3:
+            continue
+        cjk_rows = sum(1 for row in rows if _CJK_RE.search(row))
+        code_chars = sum(1 for row in rows for ch in row if ch in _CODE_CHARS)
+        if cjk_rows < 0.6 * len(rows) or code_chars > len(rows):
+            continue
+        for child in list(pre):
+            pre.remove(child)
+        first, *rest = text.split("\n")  # a hard-wrapped text keeps its rows: they are its lines
+        pre.text = first
+        for row in rest:
+            etree.SubElement(pre, "br").tail = row
 
 
 def strip_invisible(root: etree._Element) -> None:

@@ -626,3 +626,18 @@ def test_notes_contact_lines_and_labels_around_a_document():
         "（联系单位：登记注册处，联系电话：0512-65221234）", "注释：", "[1]“证照分离”改革，是指将营业执照与经营许可证相分离的改革举措。"]
     assert result.title == "某市市场监督管理局关于做好登记工作的通知"
     assert labelled_fields(["成文日期:", "2018年7月2日"]) == {"成文日期": "2018年7月2日"}
+
+
+def test_a_pre_of_chinese_prose_is_read_line_by_line_a_pre_of_code_is_not():
+    from lxml import etree
+
+    from scrapy_govclean.extraction import parse_tree, split_prose_pre
+
+    root = parse_tree(
+        "<html><body><pre>各街道办事处：\n一、落实安全生产主体责任。\n二、加强重点环节管控。\n特此通知。</pre>"
+        "<pre>def f(x):\n    # 计算结果\n    return {x: x + 1};\n# 返回字典\n</pre></body></html>"
+    )
+    split_prose_pre(root)
+    prose, code = root.iter("pre")
+    assert len(prose.findall("br")) == 3 and code.findall("br") == []
+    assert etree.tostring(prose, method="text", encoding="unicode").startswith("各街道办事处：")
