@@ -641,3 +641,11 @@ def test_a_pre_of_chinese_prose_is_read_line_by_line_a_pre_of_code_is_not():
     prose, code = root.iter("pre")
     assert len(prose.findall("br")) == 3 and code.findall("br") == []
     assert etree.tostring(prose, method="text", encoding="unicode").startswith("各街道办事处：")
+
+
+def test_an_image_credit_inside_the_document_is_not_text():
+    html = _notice(
+        "<p>一、各区要加强普法宣传，提升群众法治意识。</p><p><img src='/a.jpg'></p><p>图片来源：网络</p>"
+        "<p>二、各单位要认真组织实施，确保各项任务落到实处。</p>"
+    )
+    assert "图片来源" not in clean_page(html, "https://www.example-law.com/news/19.html").text
