@@ -412,11 +412,10 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
             text, keyword = _cut_trailing_keyword_link(text, b)
             if keyword:
                 removed.append(("seo_keywords", keyword))
-                ads.append(keyword)
-            ads = sources + ads
+            cut = bool(sources or ads or keyword)
             if text:
                 kept_lines.append(text)
-                decisions.append(LineDecision(i, b.text, True, None, "document" if not ads else "document, ad sentence cut"))
+                decisions.append(LineDecision(i, b.text, True, None, "document, ad sentence cut" if cut else "document"))
             else:
                 decisions.append(LineDecision(i, b.text, False, "ad", "ad sentence"))
             continue
@@ -464,7 +463,7 @@ def _document_end(
         return end, sig_first, date_line
     end = last_prose
     k = end + 1
-    while k <= r1 and not kinds[k] and _closing_line(lines[k]):
+    while k <= r1 and not kinds[k] and govtext.is_closing_line(lines[k]):
         end = k
         k += 1
     if k < n and k <= r1 + 3 and not kinds[k] and govtext.is_organ_name(lines[k], grules):
@@ -625,7 +624,7 @@ def _announcing(line: str) -> bool:
 
 def _continues_text(line: str) -> bool:
     """What follows a document's own list: more of its prose, a closing formula, its signature."""
-    return _has_prose_punct(line) and len(line) >= 15 or _closing_line(line) or govtext.date_only_line(line) is not None
+    return _has_prose_punct(line) and len(line) >= 15 or govtext.is_closing_line(line) or govtext.date_only_line(line) is not None
 
 
 def _announced_list(lines: list[str], kinds: list[str | None], i: int, j: int) -> bool:
@@ -716,10 +715,6 @@ def _continues_attachments(lines: list[str], k: int) -> bool:
         return False
     m = _ATTACHMENT_ITEM_RE.match(lines[k])
     return m is not None and int(m.group(1)) <= 12 and len(lines[k]) <= 80
-
-
-def _closing_line(line: str) -> bool:
-    return govtext.is_closing_line(line)
 
 
 def _looks_like_stamp(line: str) -> bool:
