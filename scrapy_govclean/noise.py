@@ -138,8 +138,8 @@ def is_seo_line(line: str) -> bool:
     five or more whitespace-separated items (four when they are long, as place-and-service
     items are; a table row's short cells are not), no sentence punctuation, and most items
     sharing a suffix or prefix of 3+ characters (or all items short tags of one site).
-    (A joint signature — several state organs of one city on one line — looks the same:
-    the caller tells them apart, see :func:`seo_items`.)
+    (A joint signature — several state organs of one city on one line — looks the same: the
+    caller tells them apart by whether the :func:`seo_items` name state organs.)
     """
     if line.count(" ") + line.count("|") + line.count("、") < 3 or _has_sentence_punct(line[:2000]):
         return False
