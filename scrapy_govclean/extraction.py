@@ -321,7 +321,7 @@ def count_cjk(text: str, limit: int) -> int:
 # ("广告加载中", "广告 … 点击咨询") is never the page's text.
 _AD_ELEMENTS = ("amp-ad", "amp-embed", "amp-sticky-ad", "amp-auto-ads")
 
-# Elements a browser does not render: inline ``display:none`` (any spacing or case).
+# Inline styles, read as attribute values: the hiding rules below look at these.
 _STYLE_ATTRS = etree.XPath("//@style")  # attribute values only: no element proxies made
 # Inline styles that hide an element from a reader: display:none, zero-size type, white
 # type (on the page's white: keyword stuffing), or a box pushed far off the screen.
@@ -335,15 +335,10 @@ _HIDING_STYLE_RE = re.compile(
     re.I,
 )
 _BACKGROUND_RE = re.compile(r"background", re.I)
-_WHITE_FONTS = etree.XPath(
-    "//font[translate(@color, 'ABCDEFHITW', 'abcdefhitw')='#ffffff' or translate(@color, 'ABCDEFHITW', 'abcdefhitw')='#fff'"
-    " or translate(@color, 'ABCDEFHITW', 'abcdefhitw')='white']"
-)
-
-
-_CONTAINER_TAGS = frozenset(
-    "div p section article ul ol li table tr td th dl dd dt form header footer main aside nav h1 h2 h3 h4 h5 h6 blockquote pre".split()
-)
+_COLORED_FONTS = etree.XPath("//font[@color]")
+_WHITE = frozenset({"#fff", "#ffffff", "white"})
+# Elements that break a run into lines: such a run is no small inline one.
+_CONTAINER_TAGS = frozenset(_BLOCK_TAGS | _CELL_TAGS)
 #: Zero-size, white or off-screen type hides keyword stuffing only in small inline runs:
 #: a container styled ``font-size:0`` is the inline-block gap trick (its children set their
 #: own size in CSS), and a big white block sits on a background a stylesheet gives it.
@@ -375,7 +370,9 @@ def _hidden_elements(root: etree._Element) -> list[etree._Element]:
             if not _small_inline(el):
                 continue
         hidden.append(el)
-    hidden += [el for el in _WHITE_FONTS(root) if _small_inline(el)]
+    hidden += [
+        el for el in _COLORED_FONTS(root) if el.get("color", "").strip().lower() in _WHITE and _small_inline(el)
+    ]
     return hidden
 
 
