@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import scrapy
 from scrapy_pages import DOC_A, official_page
 
@@ -70,27 +71,21 @@ def test_bad_setting_stops_the_crawl_with_a_message(http_server, run_crawl):
     assert http_server.hits == {}  # nothing was fetched
 
 
-def test_addon_bounds_the_response_backlog_unless_the_user_set_it():
+@pytest.mark.parametrize(
+    "name, scrapy_default, user_value",
+    [
+        ("SCRAPER_SLOT_MAX_ACTIVE_SIZE", 5_000_000, 1_000_000),  # the response backlog
+        ("CONCURRENT_ITEMS", 100, 100),  # tasks Scrapy starts per response
+    ],
+)
+def test_addon_lowers_a_scrapy_setting_unless_the_user_set_it(name, scrapy_default, user_value):
     from scrapy.settings import Settings
 
-    from scrapy_govclean.addon import SCRAPER_SLOT_MAX_ACTIVE_SIZE, Addon
+    from scrapy_govclean import addon
 
     settings = Settings()
-    Addon().update_settings(settings)
-    assert settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == SCRAPER_SLOT_MAX_ACTIVE_SIZE < 5_000_000
-    mine = Settings({"SCRAPER_SLOT_MAX_ACTIVE_SIZE": 1_000_000}, priority="project")
-    Addon().update_settings(mine)
-    assert mine.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE") == 1_000_000
-
-
-def test_addon_lowers_tasks_per_response_unless_the_user_set_it():
-    from scrapy.settings import Settings
-
-    from scrapy_govclean.addon import CONCURRENT_ITEMS, Addon
-
-    settings = Settings()
-    Addon().update_settings(settings)
-    assert settings.getint("CONCURRENT_ITEMS") == CONCURRENT_ITEMS < 100
-    mine = Settings({"CONCURRENT_ITEMS": 100}, priority="project")
-    Addon().update_settings(mine)
-    assert mine.getint("CONCURRENT_ITEMS") == 100
+    addon.Addon().update_settings(settings)
+    assert settings.getint(name) == getattr(addon, name) < scrapy_default
+    mine = Settings({name: user_value}, priority="project")
+    addon.Addon().update_settings(mine)
+    assert mine.getint(name) == user_value
