@@ -7,7 +7,7 @@
 Why: ``bench_crawl.py`` measures the pool inside a crawl, where Scrapy's reactor competes
 with the workers for the cores. This script feeds the same ``CleanerPool`` the fixture
 pages from a plain asyncio loop (``--in-flight`` pages awaited at a time, as Scrapy's
-concurrent responses would), so the pool's own cost — pickling, the executor's threads,
+concurrent responses would), so the pool's own cost — pickling, the round trips,
 the workers' start-up — can be told apart from the crawl's. ``--noop`` swaps the cleaner
 for one that returns at once: what remains is the cost of a round trip to a worker.
 Worker CPU seconds are read from /proc for the pool's processes (Linux).
@@ -55,8 +55,7 @@ async def run(workers: int, cleaner: str, bodies: list[bytes], pages: int, in_fl
         # start-up not timed: enough pages at once that every worker process is spawned
         await asyncio.gather(*(pool.clean(bodies[0], f"http://127.0.0.1/warm/{i}", None)
                                for i in range(2 * max(workers, 1))))
-        executor = pool._executor  # noqa: SLF001 - benchmark reads the worker pids
-        pids = [p.pid for p in (executor._processes or {}).values()] if executor else []  # noqa: SLF001
+        pids = pool.worker_pids()
         cpu_workers0 = sum(_proc_cpu(p) for p in pids)
         gate = asyncio.Semaphore(in_flight)
         failures = 0
@@ -70,7 +69,7 @@ async def run(workers: int, cleaner: str, bodies: list[bytes], pages: int, in_fl
         started, cpu0 = time.perf_counter(), _own_cpu()
         await asyncio.gather(*(one(i) for i in range(pages)))
         wall, cpu = time.perf_counter() - started, _own_cpu() - cpu0
-        late = [p.pid for p in (executor._processes or {}).values() if p.pid not in pids] if executor else []  # noqa: SLF001
+        late = [p for p in pool.worker_pids() if p not in pids]
         # a worker spawned during the run (none expected) counts from its start
         cpu_workers = sum(_proc_cpu(p) for p in pids + late) - cpu_workers0
     finally:

@@ -2,12 +2,18 @@
 
 Scrapy runs middlewares and pipelines on its reactor thread, so CPU-heavy cleaning there
 stalls every download in flight, and the extractor has no timeout of its own. Pages are
-therefore cleaned in a lazily started process pool; a page over the limit is reported as a
-timeout and the pool is killed and restarted so one pathological page cannot hang a crawl.
+therefore cleaned in lazily started worker processes; a page over the limit is reported as
+a timeout and its worker killed and replaced, so one pathological page cannot hang a crawl.
+
+Under asyncio (Scrapy's default reactor) the workers are a :class:`~.procpool.ProcessPool`,
+fed by the event loop itself; elsewhere (another Twisted reactor, synchronous callers) a
+``ProcessPoolExecutor``, whose helper threads cost the reactor more (issue 5, measured in
+``benchmarks/bench_pool.py``).
 """
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import logging
 import multiprocessing
@@ -21,6 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .procpool import PageTimeout, ProcessPool, TaskFailed, WorkerLost
 from .result import CleanConfig, CleanResult
 
 logger = logging.getLogger(__name__)
@@ -116,6 +123,13 @@ def run_clean(
         except Exception:  # noqa: BLE001 - the pipeline computes them itself then
             features = None
     return result, "", seconds, features
+
+
+def clean_task(
+    cleaner: str, config: CleanConfig, with_features: bool, body: bytes | str, url: str, encoding: str | None
+) -> tuple[CleanResult | None, str, float, Any]:
+    """One page in a :class:`~scrapy_govclean.procpool.ProcessPool` worker (see :func:`run_clean`)."""
+    return run_clean(cleaner, body, url, encoding, config, with_features=with_features)
 
 
 def _ping() -> bool:
@@ -218,14 +232,27 @@ class CleanerPool:
         self.timeout = timeout
         self.config = config
         self.cleaner = cleaner
-        self.restarts = 0
-        self._executor: ProcessPoolExecutor | None = None
+        self._executor_restarts = 0
+        self._procs: ProcessPool | None = None  # under asyncio
+        self._executor: ProcessPoolExecutor | None = None  # elsewhere (Twisted reactors, blocking callers)
         self._warm = False
         self._slots = _Slots(PER_WORKER * max(workers, 1))
         self._started_at: Any = None  # shared start stamps, one cell per ticket
         self._closed = False
 
     # -- pool management -------------------------------------------------------------
+    @property
+    def restarts(self) -> int:
+        """Workers killed and replaced (hung pages, crashes)."""
+        return self._executor_restarts + (self._procs.restarts if self._procs is not None else 0)
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the running workers (for benchmarks and diagnostics)."""
+        pids = self._procs.pids() if self._procs is not None else []
+        if self._executor is not None:
+            pids += [p.pid for p in (getattr(self._executor, "_processes", None) or {}).values()]
+        return pids
+
     def _context(self) -> Any:
         """forkserver on POSIX (no inherited reactor threads or sockets), spawn elsewhere."""
         methods = multiprocessing.get_all_start_methods()
@@ -268,12 +295,15 @@ class CleanerPool:
         if self._executor is executor:
             self._executor = None
             self._warm = False
-            self.restarts += 1
+            self._executor_restarts += 1
         self._kill(executor)
 
     def close(self) -> None:
         """Shut the pool down (spider_closed); idempotent."""
         self._closed = True
+        procs, self._procs = self._procs, None
+        if procs is not None:
+            procs.close()
         executor, self._executor = self._executor, None
         if executor is None:
             return
@@ -311,6 +341,8 @@ class CleanerPool:
         """Clean one page without blocking the reactor; never raises."""
         if self.workers == 0 or self._closed:
             return self.clean_inline(body, url, encoding)
+        if asyncio_available():
+            return await self._clean_in_processes(body, url, encoding)
         await self._slots.acquire()
         ticket = self._slots.take()
         try:
@@ -344,6 +376,28 @@ class CleanerPool:
             return Outcome(error=WORKER_LOST, detail=detail[:500])
         finally:
             self._slots.release(ticket)
+
+    async def _clean_in_processes(self, body: bytes | str, url: str, encoding: str | None) -> Outcome:
+        """Clean in a worker fed by the event loop itself (no helper threads, see procpool)."""
+        if self._procs is None:
+            self._procs = ProcessPool(
+                self._context(), self.workers, self.timeout, STARTUP_GRACE,
+                init=functools.partial(_init_worker, self.cleaner),
+                handle=functools.partial(clean_task, self.cleaner, self.config, self.features),
+            )
+        await self._slots.acquire()
+        ticket = self._slots.take()  # only bounds the pages in flight here
+        try:
+            value = await self._procs.run(body, url, encoding)
+        except PageTimeout:
+            return self._timeout_outcome()
+        except WorkerLost as exc:
+            return Outcome(error=WORKER_LOST, detail=str(exc)[:500])
+        except TaskFailed as exc:
+            return Outcome(error=CORE_ERROR, detail=str(exc)[:500])
+        finally:
+            self._slots.release(ticket)
+        return self._outcome(value)
 
     async def _await_page(self, fut: Future, stamps: Any, ticket: int) -> Any:
         """The page's result; FutureTimeout once it has RUN longer than the time limit.

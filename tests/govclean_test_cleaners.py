@@ -5,6 +5,7 @@ that one bad page is skipped while the others are cleaned as usual.
 """
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -30,4 +31,11 @@ def slow(html: Any, url: str = "", **kwargs: Any):
     """Takes 0.8 s on URLs containing /slow (well under the tests' time limit), then cleans."""
     if "/slow" in url:
         time.sleep(0.8)
+    return clean_page(html, url, **kwargs)
+
+
+def crashing(html: Any, url: str = "", **kwargs: Any):
+    """Kills its own process on URLs containing /crash (a segfault in a C extension would)."""
+    if "/crash" in url:
+        os._exit(3)
     return clean_page(html, url, **kwargs)

@@ -124,8 +124,8 @@ def test_worker_processes_run_nicer_than_the_crawl():
     try:
         outcome = asyncio.run(pool.clean(b"<html><body><p>x</p></body></html>", "http://127.0.0.1/", None))
         assert outcome.error is None, outcome
-        (proc,) = pool._executor._processes.values()
-        assert os.getpriority(os.PRIO_PROCESS, proc.pid) == min(os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICE, 19)
+        (pid,) = pool.worker_pids()
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(os.getpriority(os.PRIO_PROCESS, 0) + WORKER_NICE, 19)
     finally:
         pool.close()
 
@@ -154,4 +154,33 @@ def test_start_up_heap_is_frozen_while_the_spider_is_open(http_server, run_crawl
     # the extractor, Scrapy and Twisted are imported by then: far more than a bare interpreter
     assert frozen.stats["govclean/gc_frozen_objects"] > 50_000
     assert "govclean/gc_frozen_objects" not in not_frozen.stats
+    assert frozen.stats["govclean/codecs_imported"] == not_frozen.stats["govclean/codecs_imported"] > 50
     assert frozen.stats["govclean/pages"] == not_frozen.stats["govclean/pages"] == 2
+
+
+_CODEC_PROBE = """
+import sys
+from scrapy.http import HtmlResponse
+from scrapy_govclean.stalls import import_codecs
+if sys.argv[1] == "warm":
+    import_codecs()
+before = {m for m in sys.modules if m.startswith("encodings.")}
+body = "<html><body><p>关于进一步做好劳务派遣用工管理工作的通知</p></body></html>".encode("gbk") * 40
+HtmlResponse("http://127.0.0.1/x", body=body, headers={"Content-Type": "text/html"}).text
+print(len({m for m in sys.modules if m.startswith("encodings.")} - before))
+"""
+
+
+def test_codecs_for_charset_guessing_are_imported_before_downloads():
+    """Scrapy guesses an undeclared charset on the reactor thread, importing each codec it
+    tries; the plugin imports them when the spider opens, so that happens before downloads."""
+    import subprocess
+    import sys
+
+    def imported_by_a_guess(mode: str) -> int:
+        out = subprocess.run([sys.executable, "-c", _CODEC_PROBE, mode], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return int(out.stdout.split()[-1])
+
+    assert imported_by_a_guess("cold") > 0  # what a crawl would import under its first responses
+    assert imported_by_a_guess("warm") == 0
