@@ -149,6 +149,8 @@ def _clean(
             for b in page.blocks
         ]
     extraction.mark_ad_labels(root)
+    extraction.mark_action_cards(root)
+    extraction.mark_captions(root)
     extraction.split_prose_pre(root)
     page = extraction.linearise(root, max_depth=config.max_depth)
     if page.truncated_depth:
@@ -375,6 +377,9 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         if kind == "footer" and not _looks_like_stamp(lines[i]):
             kind = None  # "地址:…" may be the document's own
         in_doc_kinds[i] = kind if kind in _IN_DOC_KINDS or kind == "banner" else None
+    for i in span_lines:  # a call-to-action card the site put between the document's lines
+        if blocks[i].mark == extraction.CARD and in_doc_kinds[i] is None:
+            in_doc_kinds[i] = "ad"
     _mark_unrelated_lists(lines, span_lines, vocabulary, in_doc_kinds)
     _mark_inserted_cards(blocks, prose, span_lines, in_doc_kinds)
     # A forum post ends where the next post's header ("沙发 发表于 …") begins.
@@ -388,6 +393,10 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     # only on an official document (signed, or opening with its addressee): a news story may
     # name its own site ("中国网5月13日讯"), and a <title> may end with a tag, not a name
     signed = date_line is not None or (start <= end and govtext.is_salutation(lines[start]))
+    if signed:  # the pictures of a copied document are the site's, and so are their captions
+        for i in span_lines:  # (a news story's captions are its text)
+            if blocks[i].mark == extraction.CAPTION and in_doc_kinds[i] is None:
+                in_doc_kinds[i] = "other"
     footer = "\n".join(line for line, kind in zip(lines, kinds) if kind == "footer" or _COPYRIGHT_RE.search(line))
     brand = _site_brand(page.head_title, title, result.provenance, grules, footer) if signed else None
     decisions: list[LineDecision] = []

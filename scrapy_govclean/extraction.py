@@ -102,6 +102,7 @@ class Block:
     in_list_item: bool = False
     in_cell: bool = False
     hint: int = 0  # +1 inside a content-hinted container, -1 inside a noise-hinted one
+    mark: str = ""  # CARD or CAPTION: inside an element a tree pass marked
 
     @property
     def length(self) -> int:
@@ -126,6 +127,13 @@ class ParsedPage:
     meta: dict[str, str] = field(default_factory=dict)
     element_tags: dict[int, str] = field(default_factory=dict)
     truncated_depth: bool = False
+
+
+#: What the tree passes below found an element to be (an attribute the linearizer reads
+#: into ``Block.mark``): a call-to-action card (its lines are adverts) or a picture caption.
+_MARK_ATTR = "data-govclean-mark"
+CARD = "card"
+CAPTION = "caption"
 
 
 def _elem_hint(el: etree._Element) -> int:
@@ -406,6 +414,75 @@ def mark_ad_labels(root: etree._Element) -> None:
             el.text = AD_LABEL
 
 
+#: Buttons: what a call-to-action card is built around ("立即咨询", "免费预约").
+_BUTTONS = etree.XPath("//button | //input[@type='submit' or @type='button']")
+#: A card says one or two things; a container with more text around its button is not one.
+_CARD_MAX_CHARS = 120
+
+
+def _block_ancestor(el: etree._Element) -> etree._Element | None:
+    parent = el.getparent()
+    while parent is not None and parent.tag not in _CONTAINER_TAGS:
+        parent = parent.getparent()
+    return parent
+
+
+def mark_action_cards(root: etree._Element) -> None:
+    """Mark small cards built around a button: their lines are adverts.
+
+    Sites insert call-to-action cards into the document they copy ("遇到合同纠纷…？正衡律师
+    团队为您提供免费法律咨询 [立即咨询]"); a document's own lines never sit beside a button.
+    The card is the button's nearest container with text of its own (up to two levels up),
+    if that text is short; a button in a long container (a comment form under an article)
+    marks nothing.
+    """
+    for button in _BUTTONS(root):
+        own = _text_size(button) if button.tag == "button" else 0
+        if not (own or (button.get("value") or "").strip()):
+            continue  # an icon (a heading's "show contents" toggle) calls for nothing
+        card = _block_ancestor(button)
+        for _level in range(2):
+            if card is None or card.tag in ("body", "html") or card.tag in _HEADINGS:
+                break
+            size = _text_size(card) - own
+            if size > _CARD_MAX_CHARS:
+                break
+            if size > 0:
+                card.set(_MARK_ATTR, CARD)
+                break
+            card = _block_ancestor(card)
+
+
+#: Caption wording: "图为…", "（图：…）", "▲…", "…（资料图）", "…摄", "图片来源：…" (folded text).
+_CAPTION_RE = re.compile(
+    r"^\s*(?:图为|图\s?[:/]|\(图|图片[:来]|上图|下图|左图|右图|▲|△)|(?:资料图\)?|供图|摄|摄影)\s*$"
+    r"|\(?图片来源[:][^。]{0,40}\)?\s*$"
+)
+_CAPTION_MAX_CHARS = 60
+
+
+def mark_captions(root: etree._Element) -> None:
+    """Mark picture captions: a short line worded as a caption, under or beside a picture,
+    or in a ``<figcaption>``. A copied document's pictures are the site's, and so are
+    their captions ("图为2018年度全市民办教育工作会议现场（资料图）")."""
+    for caption in root.iter("figcaption"):
+        caption.set(_MARK_ATTR, CAPTION)
+    for img in root.iter("img"):
+        holder = _block_ancestor(img)
+        if holder is None:
+            continue
+        candidates = [holder]
+        if _text_size(holder) == 0:  # a picture alone in its line: the caption is the next one
+            nxt = holder.getnext()
+            while nxt is not None and not isinstance(nxt.tag, str):
+                nxt = nxt.getnext()
+            candidates = [nxt] if nxt is not None and nxt.tag in _CONTAINER_TAGS else []
+        for el in candidates:
+            text = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
+            if 0 < len(text.strip()) <= _CAPTION_MAX_CHARS and _CAPTION_RE.search(fold(text)):
+                el.set(_MARK_ATTR, CAPTION)
+
+
 _CODE_CHARS = frozenset("{};=<>$#")
 
 
@@ -495,6 +572,7 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
     stack: list[tuple[str, bool, int, bool, int]] = []
     block_ids: list[int] = []
     hints: list[int] = []
+    marks: list[str] = []
     parts: list[str] = []
     link_chars = 0
     link_count = 0
@@ -532,6 +610,7 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
                     in_list_item=li_depth > 0,
                     in_cell=cell_depth > 0,
                     hint=hint,
+                    mark=next((m for m in marks if m), ""),
                 )
             )
         parts = []
@@ -572,6 +651,7 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
                 element_tags[ident] = tag
                 block_ids.append(ident)
                 hints.append(_elem_hint(el))
+                marks.append(el.get(_MARK_ATTR) or "")
             stack.append((tag, is_block, int(line_break), tag == "a", 0))
             if tag == "a":
                 link_depth += 1
@@ -605,6 +685,7 @@ def _linearise(root: etree._Element, head_title: str, meta: dict[str, str], max_
                 flush()
                 block_ids.pop()
                 hints.pop()
+                marks.pop()
             elif line_break:
                 flush()
             add_text(el.tail)

@@ -649,3 +649,45 @@ def test_an_image_credit_inside_the_document_is_not_text():
         "<p>二、各单位要认真组织实施，确保各项任务落到实处。</p>"
     )
     assert "图片来源" not in clean_page(html, "https://www.example-law.com/news/19.html").text
+
+
+_ITEM_1 = "<p>一、律师事务所应当统一接受委托，与委托人签订书面委托合同，统一收取律师服务费并如实入账。</p>"
+_ITEM_2 = "<p>二、律师事务所不得以诋毁其他律师事务所、律师或者支付介绍费等不正当手段承揽业务。</p>"
+
+
+def test_a_call_to_action_card_between_items_is_an_advert():
+    card = ("<div class='css-4f5g6h-InlineConsult'><div><p>遇到合同纠纷、债务追讨问题？正衡律师团队为您提供免费法律咨询</p></div>"
+            "<button type='button'>立即咨询</button></div>")
+    result = clean_page(_notice(_ITEM_1 + card + _ITEM_2), "https://www.example-law.com/laws/17.html")
+    lines = result.text.splitlines()
+    assert lines[1].startswith("一、") and lines[2].startswith("二、"), lines
+    assert any(n["kind"] == "ad" and "免费法律咨询" in n["text"] for n in result.noise)
+
+
+def test_buttons_that_call_for_nothing_or_sit_in_long_containers_mark_no_card():
+    # an icon button in a heading (a "show contents" toggle), and a form around the whole text
+    heading = "<h3>三、执业管理<button class='toc-button' title='显示目录'></button></h3>"
+    item_3 = "<p>（一）律师事务所应当建立健全执业管理、利益冲突审查、收费与财务管理等内部管理制度。</p>"
+    long_box = f"<form action='/print'>{_ITEM_1}{_ITEM_2}{heading}{item_3}<input type='submit' value='打印本页'></form>"
+    lines = clean_page(_notice(long_box), "https://www.example-law.com/laws/18.html").text.splitlines()
+    assert lines[1:4] == ["二、律师事务所不得以诋毁其他律师事务所、律师或者支付介绍费等不正当手段承揽业务。", "三、执业管理",
+                          "（一）律师事务所应当建立健全执业管理、利益冲突审查、收费与财务管理等内部管理制度。"], lines
+
+
+_PICTURE = "<p style='text-align:center'><img src='/uploads/1.jpg' alt=''></p>"
+_CAPTION = "<p style='font-size:12px'>图为2018年度全市民办教育工作会议现场（资料图）</p>"
+
+
+def test_a_picture_caption_in_a_signed_document_is_the_sites():
+    result = clean_page(_notice(_ITEM_1 + _PICTURE + _CAPTION + _ITEM_2), "https://www.example-school.com/n/19.html")
+    assert "会议现场" not in result.text and result.text.splitlines()[2].startswith("二、")
+    assert any(n["kind"] == "other" and "资料图" in n["text"] for n in result.noise)
+
+
+def test_a_news_storys_picture_caption_is_its_text():
+    story = ("<p>记者从市教育局获悉，全市民办教育工作会议昨日召开，会议总结了过去一年的工作，部署了下一阶段的重点任务。</p>"
+             + _PICTURE + _CAPTION
+             + "<p>会议指出，要坚持依法办学、规范管理，不断提升办学质量，推动民办教育健康发展。</p>"
+             "<p>会议还对先进单位和个人进行了表彰，与会代表表示将再接再厉。</p>")
+    html = f"<html><head><title>全市民办教育工作会议召开_某某新闻</title></head><body><div class='content'>{story}</div></body></html>"
+    assert "图为2018年度全市民办教育工作会议现场（资料图）" in clean_page(html, "https://news.example.com/a/20.html").text
