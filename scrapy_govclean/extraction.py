@@ -436,6 +436,7 @@ def mark_action_cards(root: etree._Element) -> None:
     if that text is short; a button in a long container (a comment form under an article)
     marks nothing.
     """
+    sizes: dict[etree._Element, int] = {}  # a container holding many buttons is measured once
     for button in _BUTTONS(root):
         own = _text_size(button) if button.tag == "button" else 0
         if not (own or (button.get("value") or "").strip()):
@@ -444,7 +445,9 @@ def mark_action_cards(root: etree._Element) -> None:
         for _level in range(2):
             if card is None or card.tag in ("body", "html") or card.tag in _HEADINGS:
                 break
-            size = _text_size(card) - own
+            if card not in sizes:
+                sizes[card] = _text_size(card)
+            size = sizes[card] - own
             if size > _CARD_MAX_CHARS:
                 break
             if size > 0:
@@ -467,10 +470,12 @@ def mark_captions(root: etree._Element) -> None:
     their captions ("图为2018年度全市民办教育工作会议现场（资料图）")."""
     for caption in root.iter("figcaption"):
         caption.set(_MARK_ATTR, CAPTION)
+    seen: set[etree._Element] = set()  # a gallery's pictures share their container: judged once
     for img in root.iter("img"):
         holder = _block_ancestor(img)
-        if holder is None:
+        if holder is None or holder in seen:
             continue
+        seen.add(holder)
         candidates = [holder]
         if _text_size(holder) == 0:  # a picture alone in its line: the caption is the next one
             nxt = holder.getnext()
