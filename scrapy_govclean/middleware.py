@@ -22,7 +22,7 @@ from .handoff import dedupe_pipeline_enabled, handoff_for
 from .items import apply_fields
 from .rejects import PASSED, RejectsWriter
 from .settings import GovCleanSettings, settings_for
-from .stalls import WarmStart, paced
+from .stalls import paced, warm_start_for
 from .workers import CleanerPool, Outcome, asyncio_available, load_cleaner
 
 if TYPE_CHECKING:
@@ -93,8 +93,7 @@ class Cleaning:
         )
         self.rejects = RejectsWriter(cfg.rejects_path)
         self._missing_logged: set[tuple[str, str]] = set()
-        # kept here: Scrapy holds signal receivers weakly
-        self.warm_start = WarmStart(crawler, freeze_heap=cfg.gc_freeze)
+        self.warm_start = warm_start_for(crawler, freeze_heap=cfg.gc_freeze)
 
     def skip(self, url: str, reason: str, detail: str = "", *, failed: bool, level: int = logging.DEBUG) -> Page:
         st.record_skip(self.stats, reason)

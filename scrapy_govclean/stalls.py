@@ -66,6 +66,19 @@ def import_codecs() -> int:
     return found
 
 
+_ATTR = "_govclean_warm_start"
+
+
+def warm_start_for(crawler: Crawler, *, freeze_heap: bool) -> WarmStart:
+    """The crawler's one :class:`WarmStart`: the spider middleware and GovCleanPipeline share it,
+    so the heap is frozen once however many of the plugin's components run."""
+    warm = getattr(crawler, _ATTR, None)
+    if warm is None:
+        warm = WarmStart(crawler, freeze_heap=freeze_heap)
+        setattr(crawler, _ATTR, warm)  # also keeps it alive: Scrapy holds receivers weakly
+    return warm
+
+
 class WarmStart:
     """Pay start-up costs when the spider opens, before downloads: not under them.
 

@@ -68,6 +68,15 @@ def test_sync_process_spider_output_cleans_once_and_passes_requests():
     mw.spider_closed()
 
 
+def test_middleware_and_pipeline_share_one_warm_start():
+    from scrapy_govclean.pipelines import GovCleanPipeline
+
+    crawler = _Crawler({"GOVCLEAN_WORKERS": 0})
+    mw = GovCleanSpiderMiddleware.from_crawler(crawler)
+    pipe = GovCleanPipeline.from_crawler(crawler)
+    assert mw.cleaning.warm_start is pipe.cleaning.warm_start  # the heap is frozen once
+
+
 def test_header_charset_is_passed_as_written():
     assert header_charset(_response(ctype="text/html; charset=GB2312")) == "gb2312"
     assert header_charset(_response(ctype='text/html; charset="x-bogus"')) == "x-bogus"
