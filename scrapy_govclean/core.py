@@ -377,9 +377,17 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         if kind == "footer" and not _looks_like_stamp(lines[i]):
             kind = None  # "地址:…" may be the document's own
         in_doc_kinds[i] = kind if kind in _IN_DOC_KINDS or kind == "banner" else None
-    for i in span_lines:  # a call-to-action card the site put between the document's lines
-        if blocks[i].mark == extraction.CARD and in_doc_kinds[i] is None:
+    site_numbers = _site_phone_numbers(lines, start, end)
+    for i in span_lines:
+        if in_doc_kinds[i] is not None:
+            continue
+        if blocks[i].mark == extraction.CARD:  # a call-to-action card the site put between its lines
             in_doc_kinds[i] = "ad"
+        elif (
+            site_numbers and len(lines[i]) <= _SITE_NUMBER_LINE_CHARS and not _CONTACT_LINE_RE.match(lines[i])
+            and set(_PHONE_RE.findall(lines[i].replace(" ", ""))) & site_numbers
+        ):
+            in_doc_kinds[i] = "ad"  # the site's own number, between the document's lines
     _mark_unrelated_lists(lines, span_lines, vocabulary, in_doc_kinds)
     _mark_inserted_cards(blocks, prose, span_lines, in_doc_kinds)
     # A forum post ends where the next post's header ("沙发 发表于 …") begins.
@@ -532,6 +540,22 @@ def _mobile_pitch(line: str, rules: noise.NoiseRules) -> bool:
     )
 
 
+#: A short line inside the document carrying the site's number is its advert; a paragraph
+#: that happens to name it is left to the sentence cutter.
+_SITE_NUMBER_LINE_CHARS = 80
+_CONTACT_LINE_RE = re.compile(r"^\s*[(\[]?\s*(?:联系|咨询单位|承办)")
+
+
+def _site_phone_numbers(lines: list[str], start: int, end: int) -> set[str]:
+    """Phone numbers the page prints outside the document (its banner, its footer): the
+    site's. A document's own contact number is printed in the document only."""
+    found: set[str] = set()
+    for i, line in enumerate(lines):
+        if (i < start or i > end) and any(ch.isdigit() for ch in line):
+            found.update(_PHONE_RE.findall(line.replace(" ", "")))
+    return found
+
+
 def _repeated_phone_numbers(lines: list[str], kinds: list[str | None], span: list[int]) -> set[str]:
     """Phone numbers announced by two or more hotline-like lines inside the document.
 
@@ -647,12 +671,42 @@ def _announced_list(lines: list[str], kinds: list[str | None], i: int, j: int) -
     )
 
 
+#: Lines a site may put between two parts of a document's own numbered list (an ad card).
+_LIST_GAP_LINES = 4
+
+
+def _list_continuation(lines: list[str], j: int) -> tuple[int, int] | None:
+    """The run that goes on numbering after item ``lines[j]``, a few lines further down."""
+    last = noise.numbered(lines[j])
+    for k in range(j + 2, min(len(lines), j + 2 + _LIST_GAP_LINES)):
+        number = noise.numbered(lines[k])
+        if number is None:
+            continue
+        if last is None or number != last + 1:
+            return None
+        m = k
+        while m + 1 < len(lines) and noise.numbered(lines[m + 1]) == noise.numbered(lines[m]) + 1:
+            m += 1
+        return k, m
+    return None
+
+
 def _announced_lists(lines: list[str], kinds: list[str | None]) -> set[int]:
-    """Lines of every numbered run the document announced itself (see :func:`_announced_list`)."""
+    """Lines of every numbered run the document announced itself (see :func:`_announced_list`).
+
+    A list the site split with a card ("1.…6.", an ad, "7.…12.") is one list: a run
+    that goes on numbering a few lines below the last item continues it.
+    """
     own: set[int] = set()
     for i, j in noise.enumeration_runs(lines, min_run=3):
-        if _announced_list(lines, kinds, i, j):
-            own.update(range(i, j + 1))
+        if i in own:
+            continue
+        parts = [(i, j)]
+        while (more := _list_continuation(lines, parts[-1][1])) is not None:
+            parts.append(more)
+        if _announced_list(lines, kinds, i, parts[-1][1]):
+            for a, b in parts:
+                own.update(range(a, b + 1))
     return own
 
 
@@ -963,14 +1017,16 @@ def _could_be_body(line: str, block: Block) -> bool:
 _SOURCE_RE = re.compile(r"(?:内容|信息|文章)?来源\s{0,2}:\s{0,2}([\u4e00-\u9fff]{2,30}?)(?:官网|官方网站|门户网站|网站|微信公众号|公众号)?(?:\s|\||$)")
 
 
-def _publisher_from_source_lines(lines: list[str], kinds: list[str | None], grules: govtext.GovRules) -> str | None:
-    """"内容来源:厦门市市场监督管理局官网" names the publisher of an unsigned interpretation."""
+def _source_line(lines: list[str], kinds: list[str | None], grules: govtext.GovRules) -> tuple[str | None, str | None]:
+    """(publisher, date) of an unsigned text from its source line: "内容来源:厦门市市场监督管理局
+    官网" names the publisher, and a date on that line ("来源:佛山市人力资源和社会保障局 发布日期:
+    2022-08-15") is the organ's, not the republishing site's."""
     for line, kind in zip(lines, kinds):
         if kind == "byline" and len(line) <= 120:
             m = _SOURCE_RE.search(line)
             if m and govtext.is_organ_name(m.group(1), grules):
-                return m.group(1)
-    return None
+                return m.group(1), govtext.parse_any_date(line[m.end(1):])
+    return None, None
 
 
 def _fill_provenance(
@@ -1002,13 +1058,14 @@ def _fill_provenance(
     head_dateline = next(
         (d for d in (govtext.dateline(line, grules) for line in lines[max(0, start - 3) : start]) if d), None
     )
+    source_publisher, source_date = _source_line(lines, kinds, grules)
     publisher = (
         publisher
         or fields.get("发文机关")
         or fields.get("发布机构")
         or provenance.publisher_from_title(title)
         or (head_dateline[1] if head_dateline else None)
-        or _publisher_from_source_lines(lines, kinds, grules)
+        or source_publisher
     )
 
     doc_number = None
@@ -1036,6 +1093,8 @@ def _fill_provenance(
         date = govtext.cover_signature_date(lines, start, end + 1)
     if date is None and head_dateline is not None:
         date = head_dateline[0]
+    if date is None and date_line is None and source_publisher == publisher:
+        date = source_date
 
     # start is past the last block when the page's only prose was its title
     salutation = page.blocks[start].text if start < len(lines) and govtext.is_salutation(lines[start]) else None

@@ -57,6 +57,8 @@ _NOISE_TOKENS = frozenset(
     "tags tag keywords friendlink friendlinks links hot hotnews rank ranking widget login header "
     "topbar tabbar bottom pinglun guess".split()
 )
+# Tokens that name an advert outright: they outweigh content words in the same name.
+_AD_TOKENS = frozenset("ad ads advert adverts adv advertisement guanggao sponsor sponsored promo".split())
 # Substrings that give a container away even inside longer tokens ("commentlist").
 _STRONG_NOISE_HINT_RE = re.compile(
     r"comment|reply|replies|related|recommend|tuijian|xiangguan|sidebar|footer|breadcrumb|"
@@ -145,6 +147,8 @@ def _elem_hint(el: etree._Element) -> int:
         return -1
     whole = set(attrs.split())
     tokens = set(_TOKEN_SPLIT_RE.split(attrs)) | whole
+    if tokens & _AD_TOKENS:  # before content words: "ad-text" is an advert's text
+        return -1
     if tokens & _CONTENT_TOKENS:
         return 1
     if tokens & _NOISE_TOKENS:
@@ -420,6 +424,27 @@ _BUTTONS = etree.XPath("//button | //input[@type='submit' or @type='button']")
 _CARD_MAX_CHARS = 120
 
 
+#: A link that is a call to action: styled as a button, or worded as one ("立即咨询",
+#: "免费咨询财税顾问", "在线预约"); never a download (a document's attachment links are).
+_LINKS = etree.XPath("//a[@href]")
+_CTA_TEXT_RE = re.compile(r"^(?:立即|马上|免费|在线|一键|点击)(?:咨询|预约|报名|领取|申请|办理|联系|获取|购买|订购|试用|抢购|开户|注册)[\u4e00-\u9fff]{0,6}$")
+_BUTTON_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:btn|button)(?:$|[\s_-])", re.I)
+_FILE_HREF_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|txt)(?:$|[?#])", re.I)
+
+
+def _link_buttons(root: etree._Element) -> list[etree._Element]:
+    found = []
+    for link in _LINKS(root):
+        if _FILE_HREF_RE.search(link.get("href", "")):
+            continue
+        text = clean_line(etree.tostring(link, method="text", encoding="unicode", with_tail=False))
+        if not text or len(text) > 12:
+            continue
+        if _CTA_TEXT_RE.match(text) or _BUTTON_CLASS_RE.search(link.get("class") or ""):
+            found.append(link)
+    return found
+
+
 def _block_ancestor(el: etree._Element) -> etree._Element | None:
     parent = el.getparent()
     while parent is not None and parent.tag not in _CONTAINER_TAGS:
@@ -437,12 +462,12 @@ def mark_action_cards(root: etree._Element) -> None:
     marks nothing.
     """
     sizes: dict[etree._Element, int] = {}  # a container holding many buttons is measured once
-    for button in _BUTTONS(root):
-        own = _text_size(button) if button.tag == "button" else 0
+    for button in _BUTTONS(root) + _link_buttons(root):
+        own = _text_size(button) if button.tag in ("button", "a") else 0
         if not (own or (button.get("value") or "").strip()):
             continue  # an icon (a heading's "show contents" toggle) calls for nothing
         card = _block_ancestor(button)
-        for _level in range(2):
+        for _level in range(3):  # up through wrappers with no text of their own
             if card is None or card.tag in ("body", "html") or card.tag in _HEADINGS:
                 break
             if card not in sizes:
@@ -451,7 +476,8 @@ def mark_action_cards(root: etree._Element) -> None:
             if size > _CARD_MAX_CHARS:
                 break
             if size > 0:
-                card.set(_MARK_ATTR, CARD)
+                if button.tag != "a" or "\u3002" not in etree.tostring(card, method="text", encoding="unicode"):
+                    card.set(_MARK_ATTR, CARD)  # (beside a link, a sentence ending in 。 is prose)
                 break
             card = _block_ancestor(card)
 

@@ -38,6 +38,7 @@ CN_DATE_RE = re.compile(
 ISO_DATE_RE = re.compile(r"((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})")
 _PUNCT_RE = re.compile(r"[。,;!?,;!?]")
 _ARTICLE_RE = re.compile(r"(?:^|\n)\s{0,4}第[一二三四五六七八九十百零〇]{1,5}条")
+_NAMED_MEASURE_RE = re.compile(r"《[^》]{2,60}(?:法|条例|规定|规章|细则|办法|方案|意见|通知|决定|规划|措施)》")
 _LAW_TITLE_RE = re.compile(r"(?:法|条例|规定|规章|实施细则|管理办法|暂行办法)(?:[((]\S{1,12}[))])?$")
 _TRAILER_RE = re.compile(
     r"^[((]?\s{0,2}(此件|本件|联系人|联系电话|联系单位|联系方式|咨询电话|信息公开|公开方式)|^附件\s{0,2}\d{0,2}\s{0,2}[::]?|"
@@ -310,6 +311,8 @@ def gov_score(
     doc_type = title_doc_type(title, rules) if title else None
     if doc_type:
         score += 0.15 if doc_type == "政策解读" else 0.1
+        if doc_type == "政策解读" and _NAMED_MEASURE_RE.search(title):
+            score += 0.1  # an interpretation of a measure it names: "《…实施办法》政策解读"
         if "关于" in title:
             score += 0.1
     if publisher and any(w in publisher for w in rules.organ_words):

@@ -3,7 +3,7 @@ import pytest
 
 from scrapy_govclean import clean_page
 from scrapy_govclean.encoding import decode_html
-from scrapy_govclean.extraction import fold
+from scrapy_govclean.extraction import clean_line, fold
 from scrapy_govclean.govtext import cover_signature_date, date_only_line, dateline, is_organ_name, is_salutation, parse_cn_date, title_doc_type
 from scrapy_govclean.noise import enumeration_runs, is_seo_line, load_rules, match_kind, strip_ad_sentences, strip_inline_sources
 from scrapy_govclean.provenance import (
@@ -691,3 +691,58 @@ def test_a_news_storys_picture_caption_is_its_text():
              "<p>会议还对先进单位和个人进行了表彰，与会代表表示将再接再厉。</p>")
     html = f"<html><head><title>全市民办教育工作会议召开_某某新闻</title></head><body><div class='content'>{story}</div></body></html>"
     assert "图为2018年度全市民办教育工作会议现场（资料图）" in clean_page(html, "https://news.example.com/a/20.html").text
+
+
+def test_an_ad_card_splitting_the_documents_list_goes_and_the_list_stays():
+    """An "ad" in a container's name outweighs a content word beside it ("ad-text"); the list
+    split by the card is also whole on held-out page holdout18/06 (numbering that goes on)."""
+    names = ["恒信达人力资源", "新华源劳务服务", "博远企业管理服务", "工业园区瑞丰人力资源", "吴中区鼎盛劳务派遣", "汇才人力资源管理",
+             "鑫诚劳务服务", "相城区金桥人力资源", "优聘企业服务", "姑苏区安达劳务派遣", "天成人力资源服务", "众联企业管理咨询"]
+    firms = [f"<p>{n}.苏州{name}有限公司（许可证编号：3205002018{n:05d}）</p>" for n, name in enumerate(names, 1)]
+    card = ("<div class='insert-ad'><div class='ad-text'><h4>苏州劳务派遣，就找苏才人力</h4>"
+            "<p>下载苏才APP，找工作更方便，入职即可领取200元补贴！</p></div></div>")
+    html = _notice(
+        "<p>经审查，以下12家劳务派遣单位因有效期届满未申请延续，现决定注销其《劳务派遣经营许可证》：</p>"
+        + "".join(firms[:6]) + card + "".join(firms[6:])
+        + "<p>上述单位自本公告发布之日起不得继续经营劳务派遣业务。</p>"
+    )
+    result = clean_page(html, "https://www.example-hr.com/news/21.html")
+    lines = result.text.splitlines()
+    assert [x for x in lines if x.split(".")[0].isdigit()] == [clean_line(f[3:-4]) for f in firms]
+    assert "苏才" not in result.text  # the card (an advert's sentences included) is not the document's
+
+
+def test_a_link_worded_as_a_call_to_action_makes_a_card_but_an_attachment_link_does_not():
+    card = ("<aside class='my-8 rounded-xl p-5'><div><p>杭州劳务派遣 · 人事代理 · 社保代缴</p>"
+            "<p>一站式人力资源外包服务，已服务企业3000+家</p></div><a href='/contact' class='rounded-lg px-4'>立即咨询</a></aside>")
+    attachment = "<p>附件：<a href='/uploads/2024/fujian1.xlsx'>劳务派遣单位经营情况年度报告表</a>（<a href='/d/1'>点击下载</a>）</p>"
+    result = clean_page(_notice(_ITEM_1 + card + _ITEM_2 + attachment), "https://www.example-hr.com/news/22.html")
+    assert "一站式" not in result.text and "立即咨询" not in result.text
+    assert "附件：劳务派遣单位经营情况年度报告表（点击下载）" in result.text.splitlines()
+
+
+def test_the_sites_own_phone_number_between_the_documents_lines_is_its_advert():
+    banner = "<div class='top'>物业服务热线：029-88661234</div>"
+    tip = "<p class='kf-tip'>（物业服务外包、保洁绿化托管咨询：029-88661234）</p>"
+    contact = "<p>（联系人：李某，联系电话：029-88661234）</p>"  # the document's own line, kept even so
+    html = _notice(_ITEM_1 + tip + _ITEM_2 + contact, tail=banner)
+    lines = clean_page(html, "https://www.example-wuye.com/news/23.html").text.splitlines()
+    assert not [x for x in lines if "托管咨询" in x] and lines[2].startswith("二、")
+    assert "（联系人：李某，联系电话：029-88661234）" in lines
+
+
+def test_an_unsigned_interpretation_takes_publisher_and_date_from_its_source_line():
+    body = "".join(
+        f"<h3>{h}</h3><p>{p}</p>" for h, p in [
+            ("一、出台背景", "为贯彻落实国务院关于扎实稳住经济一揽子政策措施部署，结合我市实际，市人力资源社会保障局会同市财政局制定了《办法》。"),
+            ("二、缓缴的对象是哪些？", "《办法》明确，缓缴对象为我市生产经营出现暂时困难的所有中小微企业、以单位方式参保的个体工商户。"),
+            ("三、如何申请缓缴？", "符合条件的企业可通过电子税务局提出申请，经办机构收到申请后，在5个工作日内完成审核。"),
+        ]
+    )
+    html = ("<html><head><title>《佛山市阶段性缓缴企业社会保险费实施办法》政策解读 - 财税通</title></head><body>"
+            "<h1>《佛山市阶段性缓缴企业社会保险费实施办法》政策解读</h1><div class='meta'>2022年8月16日 / 作者 财税小编</div>"
+            "<div class='entry-content'><p>来源：佛山市人力资源和社会保障局　　发布日期：2022-08-15</p>"
+            f"{body}</div></body></html>")
+    result = clean_page(html, "https://www.example-caishui.com/2022/08/16/jiedu/")
+    assert result.is_gov and result.text.startswith("一、出台背景")
+    assert result.provenance["publisher"] == "佛山市人力资源和社会保障局" and result.provenance["date"] == "2022-08-15"
