@@ -295,14 +295,15 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
     n = len(blocks)
     kinds: list[str | None] = [_structural_kind(b, rules) for b in blocks]
     own_lists = _announced_lists(lines, kinds)
+    data_rows = _numbered_table_rows(blocks)
     for i, j in noise.shared_affix_run(lines):
         if _organ_names(lines[i : j + 1]):
             continue  # a signature or addressee list of state organs, one per line
         for k in range(i, j + 1):
-            if k not in own_lists:
+            if k not in own_lists and k not in data_rows:
                 kinds[k] = kinds[k] or "seo_keywords"
     prose = [_prose_value(b, kinds[i]) for i, b in enumerate(blocks)]
-    for k in own_lists:  # the items of a list the document announced are its text
+    for k in own_lists | data_rows:  # the items of a list the document announced, the rows of its table
         prose[k] = max(prose[k], float(len(lines[k])))
     _mark_headline_runs(lines, kinds, prose, own_lists)
     _mark_listed_after_headings(lines, kinds)
@@ -649,15 +650,22 @@ def _mark_headline_runs(lines: list[str], kinds: list[str | None], prose: list[f
                 kinds[k] = kinds[k] or "headline_list"
 
 
+_ATTACHMENT_HEADING_RE = re.compile(r"^附件\s{0,2}\d{0,2}\s{0,2}:?\s{0,2}\S{4,}")
+
+
 def _announcing(line: str) -> bool:
-    """A sentence of prose that announces a list: "…名单予以公布（共18家）:"."""
+    """A sentence of prose that announces a list ("…名单予以公布（共18家）:"), or the heading
+    of an attachment the list is ("附件:2023年度劳务派遣单位年度核验结果一览表")."""
     text = line.rstrip()
-    return len(text) >= 20 and text.endswith(":")
+    return len(text) >= 20 and text.endswith(":") or bool(_ATTACHMENT_HEADING_RE.match(text))
 
 
 def _continues_text(line: str) -> bool:
     """What follows a document's own list: more of its prose, a closing formula, its signature."""
-    return _has_prose_punct(line) and len(line) >= 15 or govtext.is_closing_line(line) or govtext.date_only_line(line) is not None
+    return (
+        _has_prose_punct(line) and len(line) >= 15 or govtext.is_closing_line(line)
+        or govtext.date_only_line(line) is not None or _organ_names([line])
+    )
 
 
 def _announced_list(lines: list[str], kinds: list[str | None], i: int, j: int) -> bool:
@@ -669,6 +677,25 @@ def _announced_list(lines: list[str], kinds: list[str | None], i: int, j: int) -
         i > 0 and not kinds[i - 1] and _announcing(lines[i - 1])
         and j + 1 < len(lines) and not kinds[j + 1] and _continues_text(lines[j + 1])
     )
+
+
+_ROW_NUMBER_RE = re.compile(r"^(\d{1,4})\s")
+
+
+def _numbered_table_rows(blocks: list[Block]) -> set[int]:
+    """Rows of a table whose first cell counts 1, 2, 3 … ("1 上饶市鑫诚人力资源服务有限公司 合格"):
+    a document's data table, not a keyword block, however alike its rows end."""
+    rows: set[int] = set()
+    run: list[int] = []
+    for b in blocks + [None]:
+        m = _ROW_NUMBER_RE.match(b.text) if b is not None and b.tag == "tr" else None
+        if m and run and b.index == run[-1] + 1 and int(m.group(1)) == len(run) + int(_ROW_NUMBER_RE.match(blocks[run[0]].text).group(1)):
+            run.append(b.index)
+            continue
+        if len(run) >= 3:
+            rows.update(run)
+        run = [b.index] if m else []
+    return rows
 
 
 #: Lines a site may put between two parts of a document's own numbered list (an ad card).
@@ -1070,10 +1097,13 @@ def _fill_provenance(
 
     doc_number = None
     for line in before[::-1]:
-        if len(line) <= 40:
+        notice_number = govtext.issuing_notice_number(line)
+        if notice_number and govtext.dateline(line, grules):  # "(…以赣人社规〔2021〕5号印发)"
+            doc_number = provenance.find_doc_number(notice_number)
+        elif len(line) <= 40:
             doc_number = provenance.find_doc_number(line) or provenance.find_announcement_number(line)
-            if doc_number:
-                break
+        if doc_number:
+            break
     if not doc_number and fields.get("发文字号"):
         number_field = fields["发文字号"]
         doc_number = provenance.find_doc_number(number_field) or provenance.find_announcement_number(number_field)

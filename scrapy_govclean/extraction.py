@@ -482,10 +482,12 @@ def mark_action_cards(root: etree._Element) -> None:
             card = _block_ancestor(card)
 
 
-#: Caption wording: "图为…", "（图：…）", "▲…", "…（资料图）", "…摄", "图片来源：…" (folded text).
+#: Caption wording: "图为…", "（图：…）", "▲…", "…（资料图）", "…摄", "图片来源：…", and a
+#: picture viewer's own line ("点击查看大图") (folded text).
 _CAPTION_RE = re.compile(
     r"^\s*(?:图为|图\s?[:/]|\(图|图片[:来]|上图|下图|左图|右图|▲|△)|(?:资料图\)?|供图|摄|摄影)\s*$"
     r"|\(?图片来源[:][^。]{0,40}\)?\s*$"
+    r"|^\s*\(?(?:点击|单击)?(?:查看|浏览)?(?:大图|原图|高清大图|图片放大)\)?\s*$|^\s*点击图片(?:放大|查看)"
 )
 _CAPTION_MAX_CHARS = 60
 

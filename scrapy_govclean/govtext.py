@@ -219,20 +219,31 @@ def _formally_closed(lines: list[str], start: int, date_line: int, rules: GovRul
     return j - 1 >= start and is_closing_line(lines[j - 1])
 
 
-_DATELINE_RE = re.compile(r"^\(\s{0,2}(.{4,60}?)\s{0,2}\)$")
+_DATELINE_RE = re.compile(r"^\(\s{0,2}(.{4,80}?)\s{0,2}\)$")
+#: "…以赣人社规〔2021〕5号印发": the issuing notice's number, in a head line of the measure it issued.
+_ISSUED_WITH_RE = re.compile(r"\s{0,2}(?:以|用)\s{0,2}(\S{4,30}?号)\s{0,2}(?:文件)?(?:印发|发布)$")
+
+
+def issuing_notice_number(line: str) -> str | None:
+    """"(…以赣人社规〔2021〕5号印发)" -> "赣人社规〔2021〕5号" (the number as printed)."""
+    m = _DATELINE_RE.match(line.strip())
+    found = _ISSUED_WITH_RE.search(m.group(1)) if m else None
+    return found.group(1) if found else None
 
 
 def dateline(line: str, rules: GovRules | None = None) -> tuple[str, str] | None:
     """``(date, issuing body)`` of a head line "(2023年9月18日 四川省人力资源和社会保障厅)".
 
     Official explainers (解读), speeches and republished texts print their date and issuer
-    in parentheses under the title instead of signing at the end. Only a line that is a
-    date and an organ's name and nothing else qualifies (folded text: ASCII parentheses).
+    in parentheses under the title instead of signing at the end; so do measures issued by
+    a notice ("(2021年6月18日江西省人力资源和社会保障厅以赣人社规〔2021〕5号印发)"). Only a line
+    that is a date and an organ's name (and that notice's number) qualifies (folded text:
+    ASCII parentheses).
     """
     m = _DATELINE_RE.match(line.strip())
     if m is None:
         return None
-    inner = m.group(1)
+    inner = _ISSUED_WITH_RE.sub("", m.group(1))  # "(2021年6月18日 X厅以…号印发)": the same facts
     d = CN_DATE_RE.search(inner)
     if d is None:
         return None

@@ -678,10 +678,14 @@ _PICTURE = "<p style='text-align:center'><img src='/uploads/1.jpg' alt=''></p>"
 _CAPTION = "<p style='font-size:12px'>图为2018年度全市民办教育工作会议现场（资料图）</p>"
 
 
-def test_a_picture_caption_in_a_signed_document_is_the_sites():
-    result = clean_page(_notice(_ITEM_1 + _PICTURE + _CAPTION + _ITEM_2), "https://www.example-school.com/n/19.html")
-    assert "会议现场" not in result.text and result.text.splitlines()[2].startswith("二、")
-    assert any(n["kind"] == "other" and "资料图" in n["text"] for n in result.noise)
+@pytest.mark.parametrize("picture, caption", [
+    (_PICTURE + _CAPTION, "图为2018年度全市民办教育工作会议现场（资料图）"),  # the line under a picture
+    ("<p><img src='/uploads/2.jpg' alt=''><br><a href='/uploads/2.jpg'>点击查看大图</a></p>", "点击查看大图"),  # beside it
+])
+def test_a_picture_caption_in_a_signed_document_is_the_sites(picture, caption):
+    result = clean_page(_notice(_ITEM_1 + picture + _ITEM_2), "https://www.example-school.com/n/19.html")
+    assert caption not in result.text and result.text.splitlines()[2].startswith("二、")
+    assert any(n["kind"] == "other" and caption in n["text"] for n in result.noise)
 
 
 def test_a_news_storys_picture_caption_is_its_text():
@@ -746,3 +750,36 @@ def test_an_unsigned_interpretation_takes_publisher_and_date_from_its_source_lin
     result = clean_page(html, "https://www.example-caishui.com/2022/08/16/jiedu/")
     assert result.is_gov and result.text.startswith("一、出台背景")
     assert result.provenance["publisher"] == "佛山市人力资源和社会保障局" and result.provenance["date"] == "2022-08-15"
+
+
+_INSPECTED = ["上饶市鑫诚人力资源服务有限公司", "上饶市众和劳务派遣有限公司", "江西信州博远人力资源有限公司", "广丰区永安劳务服务有限公司",
+              "玉山县德茂人力资源服务有限公司", "铅山县华邦劳务派遣有限公司", "鄱阳县益民劳务有限公司", "万年县金桥劳务派遣有限公司"]
+_RESULTS_HEAD = ("<p>根据《劳务派遣行政许可实施办法》有关规定，我局对全市劳务派遣单位2022年度经营情况报告进行了核验。现将核验结果公告如下：</p>"
+                 "<p>本次共核验劳务派遣单位8家，均为核验合格。</p><p>特此公告。</p>")
+
+
+def test_a_numbered_table_of_firms_is_the_documents_data_not_keywords():
+    rows = "".join(f"<tr><td>{n}</td><td>{name}</td><td>合格</td></tr>" for n, name in enumerate(_INSPECTED, 1))
+    table = f"<p>附件：2023年度劳务派遣单位年度核验结果一览表</p><table><tr><th>序号</th><th>单位名称</th><th>核验结果</th></tr>{rows}</table>"
+    lines = clean_page(_notice(_RESULTS_HEAD + table), "https://www.example-hr.com/news/24.html").text.splitlines()
+    assert [x for x in lines if x.endswith(" 合格")] == [f"{n} {name} 合格" for n, name in enumerate(_INSPECTED, 1)]
+
+
+def test_a_numbered_list_under_an_attachment_heading_is_the_documents_up_to_the_signature():
+    items = "".join(f"<p>{n}. {name} 合格</p>" for n, name in enumerate(_INSPECTED, 1))
+    html = _notice(_RESULTS_HEAD + "<p>附件：2023年度劳务派遣单位年度核验结果一览表</p>" + items)
+    lines = clean_page(html, "https://www.example-hr.com/news/25.html").text.splitlines()
+    assert [x for x in lines if x.endswith(" 合格")] == [f"{n}. {name} 合格" for n, name in enumerate(_INSPECTED, 1)]
+    assert lines[-2:] == ["某市人力资源和社会保障局", "2023年4月18日"]
+
+
+def test_a_measure_issued_by_a_notice_is_dated_and_numbered_by_its_head_note():
+    articles = "".join(f"<p>第{n}条 劳务派遣单位应当依法与被派遣劳动者订立劳动合同，按月足额支付劳动报酬，依法缴纳社会保险费。</p>"
+                       for n in "一二三四五六")
+    html = ("<html><head><title>江西省劳务派遣管理实施办法_优才劳务</title></head><body><div class='content'>"
+            "<h1>江西省劳务派遣管理实施办法</h1><p>（2021年6月18日江西省人力资源和社会保障厅以赣人社规〔2021〕5号印发）</p>"
+            f"{articles}</div></body></html>")
+    result = clean_page(html, "https://www.example-hr.com/news/26.html")
+    assert result.text.startswith("第一条")
+    prov = result.provenance
+    assert (prov["date"], prov["doc_number"], prov["publisher"]) == ("2021-06-18", "赣人社规〔2021〕5号", "江西省人力资源和社会保障厅")

@@ -1,4 +1,4 @@
-"""Held-out sets 3, 4, 5 and 7–18 (tests/holdoutN): pages written without reading the cleaner,
+"""Held-out sets 3, 4, 5 and 7–19 (tests/holdoutN): pages written without reading the cleaner,
 each judged the same way — the document's text exactly, no noise, its provenance. Each
 set's README says what its pages are and what the first measurement found."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from scrapy_govclean import clean_page
 from scrapy_govclean.extraction import clean_line
 
 TESTS = Path(__file__).resolve().parent
-SETS = {"holdout3": 6, "holdout4": 6, "holdout5": 6, "holdout7": 5, "holdout8": 8, "holdout9": 8, "holdout10": 8, "holdout11": 8, "holdout12": 8, "holdout13": 8, "holdout14": 8, "holdout15": 8, "holdout16": 6, "holdout17": 8, "holdout18": 8}
+SETS = {"holdout3": 6, "holdout4": 6, "holdout5": 6, "holdout7": 5, "holdout8": 8, "holdout9": 8, "holdout10": 8, "holdout11": 8, "holdout12": 8, "holdout13": 8, "holdout14": 8, "holdout15": 8, "holdout16": 6, "holdout17": 8, "holdout18": 8, "holdout19": 8}
 KNOWN_GAPS = {
     ("holdout3", "04"): "Traditional Chinese: the government-text and noise word lists are simplified only",
     ("holdout5", "02"): "an unsigned text followed by commentary on the same subject: its end is not found",
