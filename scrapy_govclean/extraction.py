@@ -418,29 +418,32 @@ def mark_ad_labels(root: etree._Element) -> None:
             el.text = AD_LABEL
 
 
-#: Buttons: what a call-to-action card is built around ("立即咨询", "免费预约").
-_BUTTONS = etree.XPath("//button | //input[@type='submit' or @type='button']")
 #: A card says one or two things; a container with more text around its button is not one.
 _CARD_MAX_CHARS = 120
 
 
 #: A link that is a call to action: styled as a button, or worded as one ("立即咨询",
 #: "免费咨询财税顾问", "在线预约"); never a download (a document's attachment links are).
-_LINKS = etree.XPath("//a[@href]")
-_CTA_TEXT_RE = re.compile(r"^(?:立即|马上|免费|在线|一键|点击)(?:咨询|预约|报名|领取|申请|办理|联系|获取|购买|订购|试用|抢购|开户|注册)[\u4e00-\u9fff]{0,6}$")
+_CTA_VERBS = ("咨询", "预约", "报名", "领取", "申请", "办理", "联系", "获取", "购买", "订购", "试用", "抢购", "开户", "注册")
+_CTA_TEXT_RE = re.compile(r"^(?:立即|马上|免费|在线|一键|点击)(?:" + "|".join(_CTA_VERBS) + r")[\u4e00-\u9fff]{0,6}$")
 _BUTTON_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:btn|button)(?:$|[\s_-])", re.I)
 _FILE_HREF_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|txt)(?:$|[?#])", re.I)
+_CTA_PREFIXES = frozenset(("立即", "马上", "免费", "在线", "一键", "点击"))
 
 
 def _link_buttons(root: etree._Element) -> list[etree._Element]:
+    """Links styled as buttons, or whose own text is a call to action (a page of SEO links
+    has hundreds of others: only the link's own text and class are read)."""
     found = []
-    for link in _LINKS(root):
-        if _FILE_HREF_RE.search(link.get("href", "")):
+    for link in root.iter("a"):
+        css = (link.get("class") or "").lower()
+        text = link.text if link.text and link.text.strip() else (link[0].text if len(link) else None)
+        text = clean_line(text or "")
+        if not (("btn" in css or "button" in css) and _BUTTON_CLASS_RE.search(css)) and not (
+            text[:2] in _CTA_PREFIXES and _CTA_TEXT_RE.match(text)
+        ):
             continue
-        text = clean_line(etree.tostring(link, method="text", encoding="unicode", with_tail=False))
-        if not text or len(text) > 12:
-            continue
-        if _CTA_TEXT_RE.match(text) or _BUTTON_CLASS_RE.search(link.get("class") or ""):
+        if text and len(text) <= 12 and not _FILE_HREF_RE.search(link.get("href", "")):
             found.append(link)
     return found
 
@@ -462,7 +465,8 @@ def mark_action_cards(root: etree._Element) -> None:
     marks nothing.
     """
     sizes: dict[etree._Element, int] = {}  # a container holding many buttons is measured once
-    for button in _BUTTONS(root) + _link_buttons(root):
+    buttons = [*root.iter("button"), *(i for i in root.iter("input") if i.get("type") in ("submit", "button"))]
+    for button in buttons + _link_buttons(root):
         own = _text_size(button) if button.tag in ("button", "a") else 0
         if not (own or (button.get("value") or "").strip()):
             continue  # an icon (a heading's "show contents" toggle) calls for nothing
