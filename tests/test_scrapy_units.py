@@ -32,6 +32,9 @@ class _Stats:
     def get_value(self, key, default=None):
         return self.values.get(key, default)
 
+    def set_value(self, key, value):
+        self.values[key] = value
+
     def get_stats(self):
         return dict(self.values)
 
@@ -151,3 +154,18 @@ def test_feature_handoff_is_bounded_and_keyed_by_the_exact_text():
     assert handoff.get(texts[4]) == text_features(texts[4])
     assert handoff.get(texts[4] + " ") is None  # a changed text is fingerprinted again
     assert (handoff.hits, handoff.misses) == (1, 3)
+
+
+def test_collector_thresholds_are_put_back_when_the_spider_closes():
+    import gc
+
+    from scrapy_govclean.stalls import FULL_COLLECTION_EVERY, WarmStart
+
+    before = gc.get_threshold()
+    warm = WarmStart(_Crawler({}), freeze_heap=True)
+    try:
+        warm.spider_opened()
+        assert gc.get_threshold() == (before[0], before[1], FULL_COLLECTION_EVERY) and gc.get_freeze_count() > 0
+    finally:
+        warm.spider_closed()
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -155,6 +155,8 @@ def test_start_up_heap_is_frozen_while_the_spider_is_open(http_server, run_crawl
     assert frozen.stats["govclean/gc_frozen_objects"] > 50_000
     assert "govclean/gc_frozen_objects" not in not_frozen.stats
     assert frozen.stats["govclean/codecs_imported"] == not_frozen.stats["govclean/codecs_imported"] > 50
+    assert frozen.stats["govclean/gc_full_collection_every"] == 100  # full collections ten times rarer
+    assert "govclean/gc_full_collection_every" not in not_frozen.stats
     assert frozen.stats["govclean/pages"] == not_frozen.stats["govclean/pages"] == 2
 
 
