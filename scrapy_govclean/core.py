@@ -687,14 +687,19 @@ def _numbered_table_rows(blocks: list[Block]) -> set[int]:
     a document's data table, not a keyword block, however alike its rows end."""
     rows: set[int] = set()
     run: list[int] = []
-    for b in blocks + [None]:
-        m = _ROW_NUMBER_RE.match(b.text) if b is not None and b.tag == "tr" else None
-        if m and run and b.index == run[-1] + 1 and int(m.group(1)) == len(run) + int(_ROW_NUMBER_RE.match(blocks[run[0]].text).group(1)):
+    expected = 0  # the number the next row of the run must carry
+    for b in blocks:
+        m = _ROW_NUMBER_RE.match(b.text) if b.tag == "tr" else None
+        number = int(m.group(1)) if m else None
+        if number is not None and run and b.index == run[-1] + 1 and number == expected:
             run.append(b.index)
+            expected += 1
             continue
         if len(run) >= 3:
             rows.update(run)
-        run = [b.index] if m else []
+        run, expected = ([b.index], number + 1) if number is not None else ([], 0)
+    if len(run) >= 3:
+        rows.update(run)
     return rows
 
 

@@ -424,12 +424,11 @@ _CARD_MAX_CHARS = 120
 
 #: A link that is a call to action: styled as a button, or worded as one ("立即咨询",
 #: "免费咨询财税顾问", "在线预约"); never a download (a document's attachment links are).
+_CTA_PREFIXES = ("立即", "马上", "免费", "在线", "一键", "点击")
 _CTA_VERBS = ("咨询", "预约", "报名", "领取", "申请", "办理", "联系", "获取", "购买", "订购", "试用", "抢购", "开户", "注册")
-_CTA_TEXT_RE = re.compile(r"^(?:立即|马上|免费|在线|一键|点击)(?:" + "|".join(_CTA_VERBS) + r")[\u4e00-\u9fff]{0,6}$")
+_CTA_TEXT_RE = re.compile(f"^(?:{'|'.join(_CTA_PREFIXES)})(?:{'|'.join(_CTA_VERBS)})[\u4e00-\u9fff]{{0,6}}$")
 _BUTTON_CLASS_RE = re.compile(r"(?:^|[\s_-])(?:btn|button)(?:$|[\s_-])", re.I)
 _FILE_HREF_RE = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|zip|rar|ofd|txt)(?:$|[?#])", re.I)
-_CTA_PREFIXES = frozenset(("立即", "马上", "免费", "在线", "一键", "点击"))
-
 
 def _link_buttons(root: etree._Element) -> list[etree._Element]:
     """Links styled as buttons, or whose own text is a call to action (a page of SEO links
@@ -460,8 +459,8 @@ def mark_action_cards(root: etree._Element) -> None:
 
     Sites insert call-to-action cards into the document they copy ("遇到合同纠纷…？正衡律师
     团队为您提供免费法律咨询 [立即咨询]"); a document's own lines never sit beside a button.
-    The card is the button's nearest container with text of its own (up to two levels up),
-    if that text is short; a button in a long container (a comment form under an article)
+    The card is the button's nearest container with text of its own (climbing through up to
+    three containers), if that text is short; a button in a long container (a comment form under an article)
     marks nothing.
     """
     sizes: dict[etree._Element, int] = {}  # a container holding many buttons is measured once

@@ -171,6 +171,7 @@ class ProcessPool:
         self.restarts = 0
         self._workers: list[_Worker | None] = [None] * size
         self._starting: set[int] = set()
+        self._spawns: set[asyncio.Task] = set()
         self._backlog: deque[_Task] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
@@ -218,7 +219,9 @@ class ProcessPool:
         """Start a worker in a thread: with a fork server, the first start imports the cleaner."""
         self._starting.add(slot)
         assert self._loop is not None
-        self._loop.create_task(self._spawn(slot))
+        task = self._loop.create_task(self._spawn(slot))
+        self._spawns.add(task)  # the loop holds tasks weakly: keep it until it is done
+        task.add_done_callback(self._spawns.discard)
 
     async def _spawn(self, slot: int) -> None:
         parent, child = socket.socketpair()
