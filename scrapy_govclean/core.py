@@ -370,7 +370,7 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
         kind = kinds[i]
         pitch = _mobile_pitch(lines[i], rules)
         if kind == "banner" and not pitch and not (
-            set(_PHONE_RE.findall(lines[i].replace(" ", ""))) & repeated_numbers
+            _phone_numbers(lines[i]) & repeated_numbers
         ) and (not _STRICT_BANNER_RE.search(lines[i]) or _SECTION_HEADING_RE.match(lines[i])):
             kind = None  # a service line the document names, maybe as one of its items ("四、…可拨打12366…热线咨询。")
         if kind is None and pitch:
@@ -386,7 +386,7 @@ def _clean_cjk(page: ParsedPage, config: CleanConfig, result: CleanResult) -> li
             in_doc_kinds[i] = "ad"
         elif (
             site_numbers and len(lines[i]) <= _SITE_NUMBER_LINE_CHARS and not _CONTACT_LINE_RE.match(lines[i])
-            and set(_PHONE_RE.findall(lines[i].replace(" ", ""))) & site_numbers
+            and _phone_numbers(lines[i]) & site_numbers
         ):
             in_doc_kinds[i] = "ad"  # the site's own number, between the document's lines
     _mark_unrelated_lists(lines, span_lines, vocabulary, in_doc_kinds)
@@ -547,13 +547,18 @@ _SITE_NUMBER_LINE_CHARS = 80
 _CONTACT_LINE_RE = re.compile(r"^\s*[(\[]?\s*(?:联系|咨询单位|承办)")
 
 
+def _phone_numbers(line: str) -> set[str]:
+    """The phone numbers a line gives, spaces inside them ignored ("0512-6580 2233")."""
+    return set(_PHONE_RE.findall(line.replace(" ", ""))) if any(ch.isdigit() for ch in line) else set()
+
+
 def _site_phone_numbers(lines: list[str], start: int, end: int) -> set[str]:
     """Phone numbers the page prints outside the document (its banner, its footer): the
     site's. A document's own contact number is printed in the document only."""
     found: set[str] = set()
     for i, line in enumerate(lines):
-        if (i < start or i > end) and any(ch.isdigit() for ch in line):
-            found.update(_PHONE_RE.findall(line.replace(" ", "")))
+        if i < start or i > end:
+            found |= _phone_numbers(line)
     return found
 
 
@@ -566,7 +571,7 @@ def _repeated_phone_numbers(lines: list[str], kinds: list[str | None], span: lis
     seen: dict[str, int] = {}
     for i in span:
         if kinds[i] == "banner":
-            for number in set(_PHONE_RE.findall(lines[i].replace(" ", ""))):
+            for number in _phone_numbers(lines[i]):
                 seen[number] = seen.get(number, 0) + 1
     return {number for number, count in seen.items() if count >= 2}
 
@@ -962,10 +967,10 @@ def _find_title(page: ParsedPage, kinds: list[str | None], r0: int, first_prose:
 
 
 _TRAILING_PAREN_RE = re.compile(r"\s{0,3}[(\uff08]([^()\uff08\uff09]{1,30})[)\uff09]\s{0,3}$")
-# A republisher's decoration after a title: "(全文)", "(附全文)", "(最新版)", "(原文+解读)",
-# a recruitment notice's head count "(46人)".
 # A bracketed tag a site appends to a title: "…的通知【政策解读】", "…办法[最新]".
 _TITLE_TAG_RE = re.compile(r"\s{0,3}(?:【[^【】]{1,8}】|\[[^\[\]]{1,8}\])\s{0,3}$")
+# A republisher's decoration after a title: "(全文)", "(附全文)", "(最新版)", "(原文+解读)",
+# a recruitment notice's head count "(46人)".
 _TITLE_DECORATION_RE = re.compile(r"^(?:附?(全文|原文|最新|最新版|全文下载|原文\+?解读|全文\+?解读|图解)|[0-9]{1,5}[人名])$")
 
 
